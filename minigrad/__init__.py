@@ -1,0 +1,32 @@
+"""minigrad: a small reverse-mode autograd framework on numpy, with PyTorch's names.
+
+    import minigrad
+    x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad  # tensor([2., 4., 6.])
+"""
+from minigrad.dtypes import (DType, bool, double, float, float16, float32, float64, half, int8,  # noqa: F401,A004
+                             int16, int32, int64, long, short, uint8)
+from minigrad.tensor import Tensor  # noqa: F401
+from minigrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from minigrad.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,  # noqa: F401
+                               full_like, linspace, ones, ones_like, rand, rand_like, randint, randn,
+                               randn_like, randperm, tensor, zeros, zeros_like)
+from minigrad.random import Generator, default_generator, initial_seed, manual_seed, seed  # noqa: F401
+from minigrad.functions import *  # noqa: F401,F403
+from minigrad.functions import cat, concat, stack, where  # noqa: F401
+from minigrad import autograd  # noqa: F401
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def get_default_dtype():
+    return float32
+
+
+def set_printoptions(**kwargs):
+    """Accepted for torch compatibility; minigrad's repr has fixed options."""

@@ -1,0 +1,114 @@
+"""The backward pass: walk the graph from the output to the leaves.
+
+1. Order the nodes topologically with an explicit stack (no recursion, so a
+   100,000-op chain is fine).
+2. Visit them output-first.  Each node's gradient is complete by the time it is
+   visited, because every node that consumes it comes earlier in the order.
+3. Hand it to the node's ``backward``, sum each input gradient down to the
+   input's shape (``unbroadcast``: the one place broadcasting is undone), and
+   add it to the input's node, or to ``.grad`` for a leaf.
+4. Free what each node saved, unless ``retain_graph=True``.
+"""
+import numpy as np
+
+from minigrad.tensor import Tensor
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``.
+
+    If ``y = x + b`` broadcast ``x`` of shape (3, 1) to (2, 3, 4), every element of x
+    was used 2*4 times, so its gradient is the sum over those copies.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    if grad.shape != shape:  # a backward returned something that is not broadcastable
+        raise RuntimeError(f"gradient of shape {grad.shape} does not match input of shape {shape}")
+    return grad
+
+
+def topological_order(root):
+    """Every node reachable from ``root``, each before all the nodes it feeds from."""
+    order, seen = [], {root}
+    stack = [(root, iter(root.inputs))]
+    while stack:
+        node, pending = stack[-1]
+        for t in pending:
+            parent = t.grad_fn if isinstance(t, Tensor) else None
+            if parent is not None and parent not in seen:
+                seen.add(parent)
+                stack.append((parent, iter(parent.inputs)))
+                break
+        else:  # all parents done: node goes after them
+            stack.pop()
+            order.append(node)
+    order.reverse()
+    return order
+
+
+def _accumulate(t, grad):
+    """``t.grad += grad``, as torch does for leaves and retained non-leaves."""
+    if grad.dtype != t._data.dtype:
+        grad = grad.astype(t._data.dtype)
+    if t.grad is None:
+        # copy: the array may be shared with other gradients (x + x returns g twice)
+        t.grad = Tensor._wrap(np.array(grad, copy=True))
+    else:
+        np.add(t.grad._data, grad, out=t.grad._data)
+        t.grad._version_counter[0] += 1
+
+
+def backward(root, gradient=None, retain_graph=False):
+    """Compute d(root)/d(leaf) for every leaf that requires grad, and add it to ``leaf.grad``."""
+    if not root.requires_grad:
+        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    if gradient is None:
+        if root._data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        grad = np.ones_like(root._data)
+    else:
+        grad = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        if grad.shape != root.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(grad.shape)} "
+                               f"and output[0] has a shape of {tuple(root.shape)}.")
+        grad = grad.astype(root._data.dtype, copy=False)
+
+    if root.grad_fn is None:  # backward on a leaf: its gradient is `gradient` itself
+        _accumulate(root, grad)
+        return
+
+    grads = {root.grad_fn: grad}
+    for node in topological_order(root.grad_fn):
+        grad_output = grads.pop(node, None)
+        if grad_output is None:  # nothing flowed here (all paths gave None)
+            continue
+        if node._retained is not None:
+            kept = node._retained()
+            if kept is not None:
+                _accumulate(kept, grad_output)
+        input_grads = node.fn.backward(node, grad_output)
+        if not isinstance(input_grads, tuple):
+            input_grads = (input_grads,)
+        for t, g in zip(node.inputs, input_grads):
+            if g is None or not isinstance(t, Tensor) or not t.requires_grad:
+                continue
+            if type(g) is not np.ndarray:
+                g = np.asarray(g)
+            g = unbroadcast(g, t._data.shape)
+            if g.dtype != t._data.dtype:
+                g = g.astype(t._data.dtype)
+            parent = t.grad_fn
+            if parent is None:
+                _accumulate(t, g)
+            elif parent in grads:
+                grads[parent] = grads[parent] + g
+            else:
+                grads[parent] = g
+        if not retain_graph:
+            node.release()

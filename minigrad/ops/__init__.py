@@ -1,0 +1,2 @@
+"""Every differentiable operation, as a ``Function`` subclass, grouped by family."""
+from minigrad.ops import activation, elementwise, linalg, reduce, shape  # noqa: F401

@@ -1,0 +1,213 @@
+"""Elementwise arithmetic and math: each forward with its local derivative beside it.
+
+Inputs may have different (broadcastable) shapes; backward returns gradients in
+the broadcast shape and the engine sums them back down (``engine.unbroadcast``).
+A Python scalar operand arrives as a plain number and gets no gradient.
+"""
+import numpy as np
+
+from minigrad.autograd.function import Function
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g  # d(a+b)/da = d(a+b)/db = 1
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g  # d(a-b)/db = -1
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)  # d(ab)/da = b
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = g / b if need_a else None                   # d(a/b)/da = 1/b
+        grad_b = -g * a / (b * b) if need_b else None        # d(a/b)/db = -a/b²
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a ** b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad_b = None
+        if need_a:  # d(a^b)/da = b a^(b-1); torch gives 0 where b == 0
+            grad_a = g * np.where(np.equal(b, 0), 0.0, b * a ** (b - 1))
+        if need_b:  # d(a^b)/db = a^b ln a; torch gives 0 where a == 0 and b >= 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grad_b = g * np.where((np.equal(a, 0)) & (np.greater_equal(b, 0)), 0.0, out * np.log(a))
+        return grad_a, grad_b
+
+
+class Maximum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):  # the larger input gets the gradient; a tie splits it in half (as torch)
+        a, b = ctx.saved_tensors
+        share_a = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
+        return g * share_a, g * (1.0 - share_a)
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share_a = np.where(a < b, 1.0, np.where(a == b, 0.5, 0.0))
+        return g * share_a, g * (1.0 - share_a)
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out  # d/dx e^x = e^x
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return g / x  # d/dx ln x = 1/x
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return g / (2 * out)  # d/dx √x = 1/(2√x)
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.sign(x)  # d/dx |x| = sign(x), 0 at 0 (as torch)
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx, x, low, high):
+        ctx.save_for_backward(x)
+        ctx.bounds = (low, high)
+        out = x
+        if low is not None:
+            out = np.maximum(out, np.asarray(low, dtype=x.dtype))
+        if high is not None:
+            out = np.minimum(out, np.asarray(high, dtype=x.dtype))
+        return out if out is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        inside = np.ones(x.shape, dtype=bool)  # gradient 1 where low <= x <= high, else 0
+        if low is not None:
+            inside &= x >= low
+        if high is not None:
+            inside &= x <= high
+        return g * inside, None, None
+
+
+class Cast(Function):
+    """``t.to(dtype)``: the gradient is cast back to the input's dtype by the engine."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g

@@ -1,0 +1,58 @@
+"""Matrix products."""
+import numpy as np
+
+from minigrad.autograd.function import Function
+
+
+class MatMul(Function):
+    """``a @ b`` for 1-D, 2-D and batched (broadcast) operands, like ``np.matmul``."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        # treat 1-D operands as a row (a) / column (b) so both rules are plain matrix products
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        grad_a = grad_b = None
+        if need_a:  # d(AB)/dA: G Bᵀ
+            grad_a = np.matmul(g2, np.swapaxes(b2, -1, -2))
+            if a.ndim == 1:
+                grad_a = grad_a.reshape(grad_a.shape[:-2] + a.shape)
+        if need_b:  # d(AB)/dB: Aᵀ G
+            grad_b = np.matmul(np.swapaxes(a2, -1, -2), g2)
+            if b.ndim == 1:
+                grad_b = grad_b.reshape(grad_b.shape[:-2] + b.shape)
+        return grad_a, grad_b
+
+
+class Linear(Function):
+    """``x @ weightᵀ + bias`` as one node (weight is (out_features, in_features), as torch)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        ctx.save_for_backward(x, weight)
+        out = np.matmul(x, weight.T)
+        if bias is not None:
+            out += bias
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        grad_x = np.matmul(g, weight) if need_x else None           # dy/dx = W
+        g2 = g.reshape(-1, g.shape[-1])
+        grad_w = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None  # dy/dW = x (outer product)
+        grad_b = g2.sum(axis=0) if need_b else None                 # dy/db = 1, summed over rows
+        return grad_x, grad_w, grad_b

@@ -1,0 +1,78 @@
+"""Reductions: sum, mean, max, min.  ``axes`` is a tuple of non-negative dims or None (all)."""
+import numpy as np
+
+from minigrad.autograd.function import Function
+
+
+def _expand_back(g, shape, axes, keepdim):
+    """Reshape a reduced gradient so it broadcasts against the input's ``shape`` again."""
+    if axes is None:
+        return np.reshape(g, (1,) * len(shape))
+    if not keepdim:
+        g = np.expand_dims(g, axes)
+    return g
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, dtype):
+        ctx.shape_info = (x.shape, axes, keepdim)
+        return np.sum(x, axis=axes, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, axes, keepdim = ctx.shape_info  # d(Σx)/dx_i = 1: every input gets g
+        return np.broadcast_to(_expand_back(g, shape, axes, keepdim), shape), None, None, None
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+        ctx.shape_info = (x.shape, axes, keepdim, count)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.sum(x, axis=axes, keepdims=keepdim) / x.dtype.type(count), dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, axes, keepdim, count = ctx.shape_info  # d(mean)/dx_i = 1/count
+        g = _expand_back(g, shape, axes, keepdim) / g.dtype.type(count)
+        return np.broadcast_to(g, shape), None, None
+
+
+class ExtremeAll(Function):
+    """``x.max()`` / ``x.min()`` over all elements; ties share the gradient evenly (as torch)."""
+
+    @staticmethod
+    def forward(ctx, x, reducer):
+        out = reducer(x)
+        ctx.save_for_backward(x, out)
+        return np.asarray(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        hits = (x == out) | (np.isnan(x) & np.isnan(out))
+        return g * hits / hits.sum(), None
+
+
+class ExtremeDim(Function):
+    """``x.max(dim)`` / ``x.min(dim)`` values (keepdim shape), given the winners' ``index``
+    along ``dim``; the winner gets the whole gradient, the others none."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.index_info = (x.shape, dim, index)
+        return np.take_along_axis(x, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dim, index = ctx.index_info
+        grad = np.zeros(shape, dtype=g.dtype)
+        np.put_along_axis(grad, index, g, axis=dim)
+        return grad, None, None
+
+
+# numpy's argmax/argmin, like torch's, pick the first nan when there is one
+nan_argmax = np.argmax
+nan_argmin = np.argmin

@@ -1,0 +1,152 @@
+"""Ops that move values around without arithmetic: reshape, permute, expand, indexing,
+gather, cat, stack, where.  Their backward puts each gradient back where its value came from."""
+import numpy as np
+
+from minigrad.autograd.function import Function
+
+
+class Reshape(Function):
+    """reshape, view, flatten, squeeze, unsqueeze: same values, new shape."""
+    returns_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.input_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {x.size}") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.input_shape), None
+
+
+class Permute(Function):
+    """permute, transpose, .T: reorder the axes; backward applies the inverse order."""
+    returns_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.transpose(g, np.argsort(ctx.dims)), None
+
+
+class Expand(Function):
+    """A read-only broadcast view; the engine sums the gradient back (unbroadcast)."""
+    returns_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+class Index(Function):
+    """``x[index]``; gradients of repeated picks add up (np.add.at)."""
+
+    @staticmethod
+    def forward(ctx, x, index, basic):
+        ctx.index_info = (x.shape, index, basic)
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index, basic = ctx.index_info
+        grad = np.zeros(shape, dtype=g.dtype)
+        if basic:   # slices pick each element at most once
+            grad[index] = g
+        else:
+            np.add.at(grad, index, g)
+        return grad, None, None
+
+
+class BasicIndex(Index):
+    """``x[index]`` with ints, slices, None and Ellipsis only: numpy returns a view."""
+    returns_view = True
+
+
+class SetItem(Function):
+    """``x[index] = value`` recorded in the graph: the overwritten entries get no gradient."""
+
+    @staticmethod
+    def forward(ctx, x, index, value):
+        ctx.index = index
+        ctx.value_is_array = isinstance(value, np.ndarray)
+        out = x.copy()
+        out[index] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        grad_x = g.copy()
+        grad_x[ctx.index] = 0
+        grad_value = g[ctx.index] if ctx.value_is_array else None
+        return grad_x, None, grad_value
+
+
+class Gather(Function):
+    """``out[i][j] = x[i][index[i][j]]`` for dim=1 (and likewise for any dim)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        # index may be smaller than x in the other dims: gather from the matching corner of x
+        corner = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
+        ctx.gather_info = (x.shape, dim, index, corner)
+        return np.take_along_axis(x[corner], index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dim, index, corner = ctx.gather_info
+        grad = np.zeros(shape, dtype=g.dtype)
+        picks = list(np.ix_(*[np.arange(n) for n in index.shape]))
+        picks[dim] = index
+        np.add.at(grad[corner], tuple(picks), g)  # each picked element gets its output's gradient
+        return grad, None, None
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        ctx.splits = np.cumsum([x.shape[dim] for x in xs])[:-1]
+        return np.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):  # each input gets its own slice of the gradient
+        return (None, *np.split(g, ctx.splits, axis=ctx.dim))
+
+
+class Stack(Function):
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        return np.stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (None, *(np.take(g, i, axis=ctx.dim) for i in range(g.shape[ctx.dim])))
+
+
+class Where(Function):
+    """``where(condition, x, y)``: x's entries where condition holds, y's elsewhere."""
+
+    @staticmethod
+    def forward(ctx, condition, x, y):
+        ctx.condition = condition
+        return np.where(condition, x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        c = ctx.condition
+        need_x, need_y = ctx.needs_input_grad[1:]
+        return (None,
+                np.where(c, g, 0) if need_x else None,
+                np.where(c, 0, g) if need_y else None)

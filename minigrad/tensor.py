@@ -1,0 +1,263 @@
+"""``Tensor``: a numpy array plus its place in the graph.
+
+A Tensor holds its values in ``_data`` (a numpy array).  If it was made by an
+operation while grad mode was on and some input required grad, ``grad_fn`` is
+the graph node (a ``Context``) that produced it; leaves have ``grad_fn=None``.
+Every method below that computes something hands the work to a ``Function`` in
+``minigrad/ops``: that is where each forward and its backward live.
+"""
+import weakref
+
+import numpy as np
+
+from minigrad import dtypes, tensor_math
+
+
+class Tensor(tensor_math.TensorMath):
+    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_version_counter", "_base",
+                 "__weakref__")
+
+    def __init__(self, data=(), requires_grad=False):
+        """``minigrad.Tensor(data)`` makes a float32 tensor, as ``torch.Tensor(data)`` does.
+        Prefer ``minigrad.tensor(data, dtype=...)``, which infers the dtype."""
+        if isinstance(data, Tensor):
+            data = data._data
+        self._data = np.array(data, dtype=np.float32)
+        self.grad = None
+        self.grad_fn = None
+        self._version_counter = [0]
+        self._base = None
+        self._requires_grad = False
+        self.requires_grad = requires_grad
+
+    @classmethod
+    def _wrap(cls, array):
+        """Fast internal constructor around an existing array (no copy, no checks)."""
+        t = object.__new__(cls)
+        t._data = array if type(array) is np.ndarray else np.asarray(array)
+        t._requires_grad = False
+        t.grad = None
+        t.grad_fn = None
+        t._version_counter = [0]
+        t._base = None
+        return t
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        flag = bool(flag)
+        if self.grad_fn is not None and not flag:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+        if flag and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = flag
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def shape(self):
+        return self._data.shape
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    @property
+    def dtype(self):
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def _version(self):
+        return self._version_counter[0]
+
+    def size(self, dim=None):
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[tensor_math._normalize_dim(dim, self._data.ndim)]
+
+    def numel(self):
+        return self._data.size
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    @property
+    def data(self):
+        """The same values, detached from the graph (and, as in torch, unseen by version checks)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, other):
+        self._data = other._data if isinstance(other, Tensor) else np.asarray(other)
+
+    # ------------------------------------------------------------------ conversions
+    def numpy(self):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def detach(self):
+        """A tensor with the same values (shared memory), cut from the graph."""
+        t = Tensor._wrap(self._data)
+        t._version_counter = self._version_counter
+        return t
+
+    def detach_(self):
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def to(self, *args, dtype=None, **kwargs):
+        """``t.to(minigrad.float64)``; device arguments ('cpu') are accepted and ignored."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif not (isinstance(a, str) and a.startswith("cpu")):
+                dtype = a
+        if dtype is None or dtypes.to_dtype(dtype).numpy == self._data.dtype:
+            return self
+        return _ops.elementwise.Cast.apply(self, dtypes.to_dtype(dtype).numpy)
+
+    def type(self, dtype=None):
+        return self.to(dtype) if dtype is not None else f"minigrad.{self.dtype.name}"
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def cpu(self):
+        return self
+
+    def clone(self):
+        return _ops.elementwise.Clone.apply(self)
+
+    def contiguous(self):
+        return self if self._data.flags.c_contiguous else self.clone()
+
+    def is_contiguous(self):
+        return self._data.flags.c_contiguous
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, gradient=None, retain_graph=None):
+        _engine.backward(self, gradient, bool(retain_graph))
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn._retained = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and self.grad_fn._retained is not None \
+            and self.grad_fn._retained() is self
+
+    def __repr__(self):
+        return _format.tensor_repr(self)
+
+    def __reduce__(self):
+        return (_rebuild, (self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.")
+        t = type(self).__new__(type(self))
+        Tensor.__init__(t, ())
+        t._data = self._data.copy()
+        t._requires_grad = self._requires_grad
+        t.grad = None if self.grad is None else Tensor._wrap(self.grad._data.copy())
+        memo[id(self)] = t
+        return t
+
+
+def _rebuild(data, requires_grad):
+    t = Tensor._wrap(data)
+    t._requires_grad = requires_grad
+    return t
+
+
+# The ops and the engine build on Tensor, so they are imported once it exists.
+from minigrad import _format  # noqa: E402
+from minigrad import ops as _ops  # noqa: E402
+from minigrad.autograd import engine as _engine  # noqa: E402
+
+tensor_math.ops = _ops
