@@ -503,10 +503,12 @@ class TensorMath:
             self._requires_grad, self.grad_fn = True, result.grad_fn
         return self
 
-    def _inplace_ufunc(self, ufunc, other):
-        """The no-graph fast path (``with no_grad(): w -= lr * w.grad``)."""
+    def _inplace_arith(self, ufunc, other, compute):
+        """``self op= other``: straight into the array when no graph is involved (the
+        ``with no_grad(): w -= lr * w.grad`` idiom), else through ``_inplace``."""
         if grad_mode._grad_enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
-            return None
+            return self._inplace(compute)
+        self._check_inplace()
         b = other._data if hasattr(other, "_data") else other
         try:
             ufunc(self._data, b, out=self._data, casting="same_kind")
@@ -521,18 +523,18 @@ class TensorMath:
     def add_(self, other, alpha=1):
         if alpha != 1:
             other = other * alpha
-        return self._inplace_ufunc(np.add, other) or self._inplace(lambda s: s + other)
+        return self._inplace_arith(np.add, other, lambda s: s + other)
 
     def sub_(self, other, alpha=1):
         if alpha != 1:
             other = other * alpha
-        return self._inplace_ufunc(np.subtract, other) or self._inplace(lambda s: s - other)
+        return self._inplace_arith(np.subtract, other, lambda s: s - other)
 
     def mul_(self, other):
-        return self._inplace_ufunc(np.multiply, other) or self._inplace(lambda s: s * other)
+        return self._inplace_arith(np.multiply, other, lambda s: s * other)
 
     def div_(self, other):
-        return self._inplace_ufunc(np.true_divide, other) or self._inplace(lambda s: s / other)
+        return self._inplace_arith(np.true_divide, other, lambda s: s / other)
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
