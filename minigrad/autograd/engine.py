@@ -64,31 +64,69 @@ def _accumulate(t, grad):
         t.grad._version_counter[0] += 1
 
 
-def backward(root, gradient=None, retain_graph=False):
-    """Compute d(root)/d(leaf) for every leaf that requires grad, and add it to ``leaf.grad``."""
+def _root_gradient(root, gradient):
     if not root.requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if gradient is None:
         if root._data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        grad = np.ones_like(root._data)
-    else:
-        grad = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
-        if grad.shape != root.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(grad.shape)} "
-                               f"and output[0] has a shape of {tuple(root.shape)}.")
-        grad = grad.astype(root._data.dtype, copy=False)
+        return np.ones_like(root._data)
+    grad = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+    if grad.shape != root.shape:
+        raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(grad.shape)} "
+                           f"and output[0] has a shape of {tuple(root.shape)}.")
+    return grad.astype(root._data.dtype, copy=False)
+
+
+def backward(root, gradient=None, retain_graph=False):
+    """Compute d(root)/d(leaf) for every leaf that requires grad, and add it to ``leaf.grad``."""
+    _walk(root, _root_gradient(root, gradient), retain_graph, captured=None)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, allow_unused=False):
+    """torch.autograd.grad: the gradients of ``outputs`` w.r.t. ``inputs``, returned as a
+    tuple instead of added to ``.grad`` (no ``.grad`` anywhere is touched)."""
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,) * len(outputs)
+    captured = {id(t): None for t in inputs}
+    for out, g in zip(outputs, grad_outputs):
+        _walk(out, _root_gradient(out, g), bool(retain_graph), captured, inputs)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured[id(t)]
+        if g is None and not allow_unused:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been used "
+                               "in the graph. Set allow_unused=True if this is the desired behavior.")
+        result.append(None if g is None else Tensor._wrap(g))
+    return tuple(result)
+
+
+def _walk(root, grad, retain_graph, captured, capture_tensors=()):
+    """The graph walk.  ``captured`` (id -> gradient) collects gradients for ``grad()``
+    instead of accumulating them into ``.grad``."""
+    def deliver(t, g):
+        if captured is None:
+            _accumulate(t, g)
+        elif id(t) in captured:
+            captured[id(t)] = g if captured[id(t)] is None else captured[id(t)] + g
 
     if root.grad_fn is None:  # backward on a leaf: its gradient is `gradient` itself
-        _accumulate(root, grad)
+        deliver(root, grad)
         return
 
+    # non-leaf tensors whose gradient grad() asks for: found by their node
+    wanted = {t.grad_fn: t for t in capture_tensors if t.grad_fn is not None}
     grads = {root.grad_fn: grad}
     for node in topological_order(root.grad_fn):
         grad_output = grads.pop(node, None)
         if grad_output is None:  # nothing flowed here (all paths gave None)
             continue
-        if node._retained is not None:
+        if node in wanted:
+            deliver(wanted[node], grad_output)
+        if node._retained is not None and captured is None:
             kept = node._retained()
             if kept is not None:
                 _accumulate(kept, grad_output)
@@ -105,7 +143,7 @@ def backward(root, gradient=None, retain_graph=False):
                 g = g.astype(t._data.dtype)
             parent = t.grad_fn
             if parent is None:
-                _accumulate(t, g)
+                deliver(t, g)
             elif parent in grads:
                 grads[parent] = grads[parent] + g
             else:
