@@ -17,6 +17,9 @@ from minigrad.functions import *  # noqa: F401,F403
 from minigrad.functions import cat, concat, stack, where  # noqa: F401
 from minigrad import autograd  # noqa: F401
 
+autograd.load()
+from minigrad.serialization import load, save  # noqa: F401
+
 __version__ = "0.1.0"
 
 

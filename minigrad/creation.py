@@ -13,6 +13,8 @@ def _finish(array, dtype, requires_grad):
     dtypes.from_numpy_dtype(array.dtype)  # refuses types minigrad does not support
     t = Tensor._wrap(array)
     if requires_grad:
+        if array.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad = True
     return t
 
@@ -106,6 +108,8 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if (values[1] - values[0]) * values[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     is_float = any(isinstance(v, float) for v in values)
     default = dtypes.default_float.numpy if is_float else np.int64
     array = np.arange(*values, dtype=np.float64 if is_float else np.int64)

@@ -7,7 +7,7 @@ import numpy as np
 
 from minigrad import dtypes, ops
 from minigrad.tensor import Tensor
-from minigrad.tensor_math import _as_tensor, _cast_operand, _normalize_dim
+from minigrad.tensor_math import _apply_elementwise, _as_tensor, _cast_operand, _normalize_dim, _torch_type_name
 
 
 def _method(name):
@@ -28,8 +28,10 @@ __all__ = _METHODS + ["cat", "concat", "stack", "where"]
 
 def _common(tensors, what):
     tensors = [_as_tensor(t) for t in tensors]
-    if not tensors:
-        raise RuntimeError(f"{what}(): expected a non-empty list of Tensors")
+    if not tensors:  # torch's own words (and types) for the two
+        if what == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"{what}(): expected a non-empty list of Tensors")
     rt = dtypes.result_type(*tensors)
     return [_cast_operand(t, rt) for t in tensors]
 
@@ -38,7 +40,7 @@ def cat(tensors, dim=0):
     """Join tensors along an existing dimension."""
     if isinstance(tensors, Tensor):
         raise TypeError("cat(): argument 'tensors' must be tuple of Tensors, not Tensor")
-    tensors = _common(tensors, "torch.cat")
+    tensors = _common(tensors, "minigrad.cat")
     # torch skips 1-D empty tensors when joining
     tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
     first = tensors[0]
@@ -78,9 +80,9 @@ def where(condition, input=None, other=None):  # noqa: A002
         return tuple(Tensor._wrap(i) for i in np.nonzero(cond))
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{cond.dtype}")
+                           f"{_torch_type_name(cond.dtype)}")
     rt = dtypes.result_type(input, other)
     x, y = _cast_operand(input, rt), _cast_operand(other, rt)
     x = x if isinstance(x, Tensor) else rt.type(x)
     y = y if isinstance(y, Tensor) else rt.type(y)
-    return ops.shape.Where.apply(cond, x, y)
+    return _apply_elementwise(ops.shape.Where, cond, x, y)

@@ -30,7 +30,11 @@ def _axes(dim, ndim):
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        return tuple(sorted(_normalize_dim(d, ndim) for d in dim)) if dim else None
+        axes = [_normalize_dim(d, ndim) for d in dim]
+        for d in axes:
+            if axes.count(d) > 1:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        return tuple(sorted(axes)) if dim else None
     return (_normalize_dim(dim, ndim),)
 
 
@@ -78,12 +82,13 @@ class TensorMath:
             other = other.item()
         if self._data.dtype.kind == "f" and (type(other) in (int, float) or (
                 hasattr(other, "_data") and other._data.dtype == self._data.dtype)):
-            return fn.apply(other, self) if reverse else fn.apply(self, other)  # common case: no casts
-        if not (isinstance(other, (numbers.Number, np.ndarray)) or hasattr(other, "_data")):
+            a, b = (other, self) if reverse else (self, other)  # common case: no casts
+        elif not (isinstance(other, (numbers.Number, np.ndarray)) or hasattr(other, "_data")):
             return NotImplemented
-        a, b = (other, self) if reverse else (self, other)
-        a, b = _prepare_operands(a, b, floating)
-        return fn.apply(a, b)
+        else:
+            a, b = (other, self) if reverse else (self, other)
+            a, b = _prepare_operands(a, b, floating)
+        return _apply_elementwise(fn, a, b)
 
     def __add__(self, other):
         return self._binary(ops.elementwise.Add, other)
@@ -150,18 +155,22 @@ class TensorMath:
 
     def maximum(self, other):
         a, b = _prepare_operands(self, _as_tensor(other))
-        return ops.elementwise.Maximum.apply(a, b)
+        return _apply_elementwise(ops.elementwise.Maximum, a, b)
 
     def minimum(self, other):
         a, b = _prepare_operands(self, _as_tensor(other))
-        return ops.elementwise.Minimum.apply(a, b)
+        return _apply_elementwise(ops.elementwise.Minimum, a, b)
 
     def matmul(self, other):
         other = _as_tensor(other)
         if self._data.ndim == 0 or other._data.ndim == 0:
             raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
                                f"{self._data.ndim}D and {other._data.ndim}D")
-        a, b = _prepare_operands(self, other)
+        if self._data.dtype != other._data.dtype:  # torch does not promote in matmul
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                               f"{_C_TYPE_NAMES.get(self._data.dtype.name, self._data.dtype.name)} != "
+                               f"{_C_TYPE_NAMES.get(other._data.dtype.name, other._data.dtype.name)}")
+        a, b = self, other
         k_a = a._data.shape[-1]
         k_b = b._data.shape[0] if b._data.ndim == 1 else b._data.shape[-2]
         if k_a != k_b:
@@ -192,10 +201,10 @@ class TensorMath:
 
     def clamp(self, min=None, max=None):  # noqa: A002 - torch's argument names
         if min is None and max is None:
-            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        low = min._data if hasattr(min, "_data") else min
-        high = max._data if hasattr(max, "_data") else max
-        return ops.elementwise.Clamp.apply(self, low, high)
+            raise RuntimeError("minigrad.clamp: At least one of 'min' or 'max' must not be None")
+        rt = dtypes.result_type(self, *[b for b in (min, max) if b is not None])
+        x = self if rt == self._data.dtype else self.to(rt)  # an int tensor clamped to 2.5 becomes float
+        return ops.elementwise.Clamp.apply(x, min, max)  # tensor bounds get gradients too
 
     clip = clamp
 
@@ -319,7 +328,7 @@ class TensorMath:
     def amax(self, dim=None, keepdim=False):
         if dim is None:
             return self.max()
-        return self.max(dim, keepdim).values
+        return ops.reduce.ExtremeEven.apply(self, np.max, _axes(dim, self._data.ndim), keepdim)
 
     def argmax(self, dim=None, keepdim=False):
         return self._arg(np.argmax, dim, keepdim)
@@ -328,6 +337,8 @@ class TensorMath:
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, fn, dim, keepdim):
+        if dim is None and self._data.size == 0:
+            raise IndexError(f"{fn.__name__}(): Expected reduction dim to be specified for input.numel() == 0.")
         if dim is None:
             out = np.asarray(fn(self._data.reshape(-1)))
             return _Tensor()._wrap(out.reshape((1,) * self._data.ndim) if keepdim else out)
@@ -344,6 +355,9 @@ class TensorMath:
             return ops.shape.Reshape.apply(self, shape)
         if shape.count(-1) > 1:
             raise RuntimeError("only one dimension can be inferred")
+        for i, n in enumerate(shape):
+            if n < -1:
+                raise RuntimeError(f"invalid shape dimension {n} at index {i} of shape {list(shape)}")
         return ops.shape.Reshape.apply(self, shape)
 
     def view(self, *shape):
@@ -418,9 +432,13 @@ class TensorMath:
         sizes = _shape_args(sizes)
         shape = self._data.shape
         if len(sizes) < len(shape):
-            raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
-                               f"to the number of dimensions in the tensor ({len(shape)})")
+            raise RuntimeError(f"expand(minigrad.{_torch_type_name(self._data.dtype)}Tensor{{{list(shape)}}}, "
+                               f"size={list(sizes)}): the number of sizes provided ({len(sizes)}) must be greater "
+                               f"or equal to the number of dimensions in the tensor ({len(shape)})")
         lead = len(sizes) - len(shape)
+        if -1 in sizes[:lead]:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                               f"dimension {sizes.index(-1)}")
         target = tuple(shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
         for i, n in enumerate(shape):
             if n != 1 and n != target[lead + i]:
@@ -433,17 +451,20 @@ class TensorMath:
         return self.expand(other.shape)
 
     def __getitem__(self, index):
-        index, basic = _normalize_index(index)
+        index, basic = _normalize_index(index, self._data.shape)
         fn = ops.shape.BasicIndex if basic else ops.shape.Index
         try:
             return fn.apply(self, index, basic)
         except IndexError as e:
-            raise IndexError(str(e)) from None
+            message = str(e).replace(" for axis ", " for dimension ")
+            if message.startswith("too many indices"):
+                message = f"too many indices for tensor of dimension {self._data.ndim}"
+            raise IndexError(message) from None
 
     def gather(self, dim, index):
         idx = index._data if hasattr(index, "_data") else np.asarray(index)
-        if idx.dtype != np.int64:
-            raise RuntimeError("gather(): Expected dtype int64 for index")
+        if idx.dtype not in (np.int64, np.int32):
+            raise RuntimeError("gather(): Expected dtype int32/int64 for index")
         dim = _normalize_dim(dim, self._data.ndim)
         if idx.ndim != max(self._data.ndim, 1) and idx.size:
             raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
@@ -462,7 +483,8 @@ class TensorMath:
     def masked_fill(self, mask, value):
         mask = mask._data if hasattr(mask, "_data") else np.asarray(mask)
         if mask.dtype != np.bool_:
-            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+            raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                               f"{_C_TYPE_NAMES.get(mask.dtype.name, mask.dtype.name)}")
         value = value.item() if hasattr(value, "_data") else value
         return ops.shape.Where.apply(mask, self._data.dtype.type(value), self)
 
@@ -483,13 +505,13 @@ class TensorMath:
         """Run ``compute(source) -> Tensor`` out of place, then write the result into self.
 
         With grad on and a graph involved, self takes the new node as its history (torch
-        calls this rebasing); the old value is read through an alias holding the old node.
+        calls this rebasing); the old value is read through a copy holding the old node,
+        so what the new node saves is not overwritten by the write into self.
         """
         self._check_inplace()
         if grad_mode._grad_enabled and (self._requires_grad or self._base is not None):
-            old = _Tensor()._wrap(self._data)
+            old = _Tensor()._wrap(self._data.copy())
             old.grad_fn, old._requires_grad = self.grad_fn, self._requires_grad
-            old._version_counter = self._version_counter
             result = compute(old)
         else:
             with grad_mode.no_grad():
@@ -513,7 +535,7 @@ class TensorMath:
         try:
             ufunc(self._data, b, out=self._data, casting="same_kind")
         except np._core._exceptions._UFuncOutputCastingError:
-            raise RuntimeError(f"result type {_torch_type_name(np.result_type(self._data, b))} can't be cast "
+            raise RuntimeError(f"result type {_torch_type_name(dtypes.result_type(self, other))} can't be cast "
                                f"to the desired output type {_torch_type_name(self._data.dtype)}") from None
         except ValueError as e:
             raise RuntimeError(str(e)) from None
@@ -563,15 +585,47 @@ class TensorMath:
         return self._inplace(lambda s: s.clamp(min, max))
 
     def __setitem__(self, index, value):
-        index, _ = _normalize_index(index)
+        index, basic = _normalize_index(index, self._data.shape)
         value_is_tensor = hasattr(value, "_data")
+        if basic and index is not Ellipsis and index != (Ellipsis,) and grad_mode._grad_enabled \
+                and self._requires_grad and self.grad_fn is None:  # torch writes through a view here
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         if grad_mode._grad_enabled and (self._requires_grad or (value_is_tensor and value._requires_grad)):
             self._check_inplace()
             v = value.to(self.dtype) if value_is_tensor else value
             return self._inplace(lambda s: ops.shape.SetItem.apply(s, index, v))
         self._check_inplace()
-        self._data[index] = value._data if value_is_tensor else value
+        try:
+            self._data[index] = value._data if value_is_tensor else value
+        except ValueError:  # torch's words: the value is expanded to the selected shape
+            _as_tensor(value).expand(self._data[index].shape)
+            raise
         self._version_counter[0] += 1
+
+
+def _apply_elementwise(fn, *operands):
+    """``fn.apply(*operands)``, with numpy's ValueErrors (shapes that do not broadcast,
+    integers to negative powers) raised as torch's RuntimeErrors."""
+    try:
+        return fn.apply(*operands)
+    except ValueError as e:
+        shapes = [np.shape(getattr(x, "_data", x)) for x in operands
+                  if hasattr(x, "_data") or isinstance(x, np.ndarray)]
+        raise RuntimeError(_broadcast_error(shapes) or str(e)) from None
+
+
+def _broadcast_error(shapes):
+    """torch's message for the first pair of shapes that do not broadcast, else None."""
+    result = ()
+    for shape in shapes:
+        n = max(len(result), len(shape))
+        a, b = (1,) * (n - len(result)) + tuple(result), (1,) * (n - len(shape)) + tuple(shape)
+        for i in reversed(range(n)):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                return (f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) "
+                        f"at non-singleton dimension {i}")
+        result = tuple(max(x, y) for x, y in zip(a, b))
+    return None
 
 
 def _copy_into(dst, src):
@@ -581,25 +635,38 @@ def _copy_into(dst, src):
     np.copyto(dst, src, casting="unsafe")
 
 
+# the C type names some torch messages use
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+                 "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char"}
+
+
 def _torch_type_name(np_dtype):
     return {"f": "Float" if np_dtype.itemsize == 4 else ("Double" if np_dtype.itemsize == 8 else "Half"),
             "i": {1: "Char", 2: "Short", 4: "Int", 8: "Long"}.get(np_dtype.itemsize, "Long"),
             "u": "Byte", "b": "Bool"}[np_dtype.kind]
 
 
-def _normalize_index(index):
+def _normalize_index(index, shape=None):
     """Tensors in an index become arrays; returns (index, is_basic) where a basic index
-    (ints, slices, None, Ellipsis) gives a numpy view and picks every element at most once."""
+    (ints, slices, None, Ellipsis) gives a numpy view and picks every element at most once.
+    ``shape`` (the indexed tensor's) lets a mask's shape be checked, as torch does."""
     items = index if isinstance(index, tuple) else (index,)
     out, basic = [], True
-    for item in items:
+    dim = 0  # the dim of `shape` the next item indexes
+    for k, item in enumerate(items):
         if hasattr(item, "_data"):
             item = item._data
             if item.ndim == 0 and item.dtype.kind in "iu":
                 item = int(item)
+        if item is Ellipsis and shape is not None:
+            dim = len(shape) - sum(_dims_used(i) for i in items[k + 1:])
+        elif shape is not None:
+            dim += _dims_used(item)
         if isinstance(item, (list, np.ndarray)):
             item = np.asarray(item)
             if item.dtype.kind == "b":
+                if shape is not None:
+                    _check_mask(item, shape, dim - item.ndim)
                 out.extend(np.nonzero(item))  # a mask selects where it is True
                 basic = False
                 continue
@@ -613,3 +680,22 @@ def _normalize_index(index):
         # an index mixing masks and arrays works like numpy's advanced indexing
         out = [np.asarray(i) if isinstance(i, list) else i for i in out]
     return (tuple(out) if isinstance(index, tuple) or len(out) != 1 else out[0]), basic
+
+
+def _dims_used(item):
+    """How many dims of the indexed tensor one index item consumes."""
+    if item is None or item is Ellipsis or isinstance(item, (bool, np.bool_)):
+        return 0
+    if hasattr(item, "_data"):
+        item = item._data
+    if isinstance(item, (list, np.ndarray)):
+        item = np.asarray(item)
+        return item.ndim if item.dtype.kind == "b" else 1
+    return 1
+
+
+def _check_mask(mask, shape, start):
+    for j, n in enumerate(mask.shape):
+        if start + j < len(shape) and n != shape[start + j]:
+            raise IndexError(f"The shape of the mask {list(mask.shape)} at index {j} does not match the shape "
+                             f"of the indexed tensor {list(shape)} at index {start + j}")

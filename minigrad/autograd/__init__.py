@@ -1,17 +1,25 @@
 """Reverse-mode automatic differentiation: Function, the graph walk, grad mode, gradcheck.
 
 ``Function``, ``backward`` and ``gradcheck`` are built on ``Tensor``, which itself
-uses grad mode, so they are loaded on first use (PEP 562) to keep imports acyclic.
+uses grad mode, so they are bound by ``load()`` once ``Tensor`` exists (minigrad's
+``__init__`` calls it last; PEP 562 ``__getattr__`` covers any earlier access).
 """
 from minigrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 
-_LAZY = {"Function": "function", "Context": "function", "backward": "engine",
-         "gradcheck": "gradcheck", "GradcheckError": "gradcheck", "grad": "engine"}
+
+def load():
+    """Bind the Tensor-dependent names.  Doing it once, eagerly, also makes
+    ``minigrad.autograd.gradcheck`` the function rather than its submodule."""
+    import importlib
+    engine, function, gradcheck_module = (importlib.import_module(f"minigrad.autograd.{name}")
+                                          for name in ("engine", "function", "gradcheck"))
+    globals().update(Function=function.Function, Context=function.Context, backward=engine.backward,
+                     grad=engine.grad, gradcheck=gradcheck_module.gradcheck,
+                     GradcheckError=gradcheck_module.GradcheckError)
 
 
 def __getattr__(name):
-    if name in _LAZY:
-        import importlib
-        module = importlib.import_module(f"minigrad.autograd.{_LAZY[name]}")
-        return getattr(module, name)
+    if name in ("Function", "Context", "backward", "grad", "gradcheck", "GradcheckError"):
+        load()
+        return globals()[name]
     raise AttributeError(f"module 'minigrad.autograd' has no attribute {name!r}")

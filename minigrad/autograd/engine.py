@@ -73,8 +73,8 @@ def _root_gradient(root, gradient):
         return np.ones_like(root._data)
     grad = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
     if grad.shape != root.shape:
-        raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(grad.shape)} "
-                           f"and output[0] has a shape of {tuple(root.shape)}.")
+        raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of minigrad.Size({list(grad.shape)}) "
+                           f"and output[0] has a shape of minigrad.Size({list(root.shape)}).")
     return grad.astype(root._data.dtype, copy=False)
 
 

@@ -32,7 +32,8 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad  # save only what backward reads, as torch does,
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)  # so in-place on the rest is fine
         return a * b
 
     @staticmethod
@@ -45,15 +46,17 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a / b
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is ±inf or nan, silently, as torch
+            return a / b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_a = g / b if need_a else None                   # d(a/b)/da = 1/b
-        grad_b = -g * a / (b * b) if need_b else None        # d(a/b)/db = -a/b²
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_a = g / b if need_a else None                   # d(a/b)/da = 1/b
+            grad_b = -g * a / (b * b) if need_b else None        # d(a/b)/db = -a/b²
         return grad_a, grad_b
 
 
@@ -61,7 +64,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         out = a ** b
-        ctx.save_for_backward(a, b, out)
+        ctx.save_for_backward(a, b, out if ctx.needs_input_grad[1] else None)  # out only for d/db
         return out
 
     @staticmethod
@@ -70,7 +73,8 @@ class Pow(Function):
         need_a, need_b = ctx.needs_input_grad
         grad_a = grad_b = None
         if need_a:  # d(a^b)/da = b a^(b-1); torch gives 0 where b == 0
-            grad_a = g * np.where(np.equal(b, 0), 0.0, b * a ** (b - 1))
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where b == 0 is masked
+                grad_a = g * np.where(np.equal(b, 0), 0.0, b * a ** (b - 1))
         if need_b:  # d(a^b)/db = a^b ln a; torch gives 0 where a == 0 and b >= 0
             with np.errstate(divide="ignore", invalid="ignore"):
                 grad_b = g * np.where((np.equal(a, 0)) & (np.greater_equal(b, 0)), 0.0, out * np.log(a))
@@ -116,7 +120,8 @@ class Neg(Function):
 class Exp(Function):
     @staticmethod
     def forward(ctx, x):
-        out = np.exp(x)
+        with np.errstate(over="ignore"):  # overflow gives inf, silently, as torch
+            out = np.exp(x)
         ctx.save_for_backward(out)
         return out
 
@@ -183,12 +188,18 @@ class Clamp(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         low, high = ctx.bounds
-        inside = np.ones(x.shape, dtype=bool)  # gradient 1 where low <= x <= high, else 0
+        need_x, need_low, need_high = ctx.needs_input_grad
+        inside = np.ones(g.shape, dtype=bool)  # 1 where low <= x <= high, else 0 (g's shape: bounds may broadcast x)
         if low is not None:
             inside &= x >= low
         if high is not None:
             inside &= x <= high
-        return g * inside, None, None
+        grad_low = grad_high = None
+        if need_low:   # a tensor bound gets the gradient where it won: x < low (and low < high)
+            grad_low = g * ((x < low) & (True if high is None else low < high))
+        if need_high:  # x > high, or high < low (then the result is high everywhere)
+            grad_high = g * ((x > high) | (False if low is None else high < low))
+        return g * inside, grad_low, grad_high
 
 
 class Cast(Function):

@@ -20,10 +20,10 @@ class MatMul(Function):
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = g
+        if b.ndim == 1:  # first: g is 0-d for 1-D @ 1-D
+            g2 = np.expand_dims(g2, -1)
         if a.ndim == 1:
             g2 = np.expand_dims(g2, -2)
-        if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
         grad_a = grad_b = None
         if need_a:  # d(AB)/dA: G Bᵀ
             grad_a = np.matmul(g2, np.swapaxes(b2, -1, -2))

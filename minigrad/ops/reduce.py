@@ -56,6 +56,24 @@ class ExtremeAll(Function):
         return g * hits / hits.sum(), None
 
 
+class ExtremeEven(Function):
+    """``x.amax(dim)``: the maximum over ``axes``; ties in a slice share its gradient evenly (as torch)."""
+
+    @staticmethod
+    def forward(ctx, x, reducer, axes, keepdim):
+        kept = reducer(x, axis=axes, keepdims=True)
+        ctx.save_for_backward(x, kept)
+        ctx.shape_info = (x.shape, axes, keepdim)
+        return kept if keepdim else np.squeeze(kept, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, kept = ctx.saved_tensors
+        shape, axes, keepdim = ctx.shape_info
+        hits = (x == kept) | (np.isnan(x) & np.isnan(kept))
+        return _expand_back(g, shape, axes, keepdim) * hits / hits.sum(axis=axes, keepdims=True), None, None, None
+
+
 class ExtremeDim(Function):
     """``x.max(dim)`` / ``x.min(dim)`` values (keepdim shape), given the winners' ``index``
     along ``dim``; the winner gets the whole gradient, the others none."""

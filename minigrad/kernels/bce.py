@@ -1,0 +1,174 @@
+"""Binary cross-entropy, fused forward + backward, elementwise on flat arrays.
+
+``bce_with_logits_forward_backward(x, y, weight=None, pos_weight=None, mean=False)``
+-> ``(loss, grad, loss_sum)``:
+``loss = w * ((1-y) x - (1 + (pw-1) y) logsigmoid(x))`` with a stable logsigmoid
+(finite for |x| up to 1e4 and beyond), ``grad = w * ((pw y + 1 - y) sigmoid(x) - pw y)``.
+
+``bce_forward_backward(p, y, weight=None, mean=False)`` -> ``(loss, grad, loss_sum)``:
+``loss = -w (y max(log p, -100) + (1-y) max(log(1-p), -100))``,
+``grad = w (p - y) / max(p (1-p), 1e-12)``; raises ``RuntimeError("all elements of
+input should be between 0 and 1")`` if any p is outside [0, 1] or nan (before writing).
+
+``weight`` / ``pos_weight``: None or arrays broadcastable to x's shape (the caller
+normally broadcasts them already; otherwise they are broadcast here with a copy).
+``loss`` and ``grad`` have x's shape and dtype; ``mean=True`` divides ``grad`` by
+``x.size`` (the 'mean' gradient); ``loss_sum`` is the float64 sum of ``loss``.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from ._common import as_float, optional_full, n_chunks, use_parallel
+from ._jitmath import fexp, flog, flog1p, fmax, fmin, helper, kernel, scalar_of
+
+__all__ = ["bce_with_logits_forward_backward", "bce_forward_backward",
+           "bce_with_logits_reference", "bce_reference"]
+
+_U = np.uint64
+
+
+def bce_with_logits_reference(x, y, weight=None, pos_weight=None, mean=False):
+    x = np.asarray(x)
+    y = np.asarray(y, x.dtype)
+    pw = 1 if pos_weight is None else np.asarray(pos_weight, x.dtype)
+    w = 1 if weight is None else np.asarray(weight, x.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        logsig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+        sig = np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))),
+                       np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+        loss = (w * ((1 - y) * x - (1 + (pw - 1) * y) * logsig)).astype(x.dtype)
+        grad = (w * ((pw * y + 1 - y) * sig - pw * y)).astype(x.dtype)
+    if mean and x.size:
+        grad = (grad / x.size).astype(x.dtype)
+    loss = np.broadcast_to(loss, x.shape)
+    return loss, np.broadcast_to(grad, x.shape), float(np.sum(loss, dtype=np.float64))
+
+
+def bce_reference(p, y, weight=None, mean=False):
+    p = np.asarray(p)
+    y = np.asarray(y, p.dtype)
+    if np.any(~((p >= 0) & (p <= 1))):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    w = 1 if weight is None else np.asarray(weight, p.dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lp = np.maximum(np.log(p), -100)
+        l1p = np.maximum(np.log(1 - p), -100)
+        loss = (-w * (y * lp + (1 - y) * l1p)).astype(p.dtype)
+        grad = (w * (p - y) / np.maximum(p * (1 - p), 1e-12)).astype(p.dtype)
+    if mean and p.size:
+        grad = (grad / p.size).astype(p.dtype)
+    loss = np.broadcast_to(loss, p.shape)
+    return loss, np.broadcast_to(grad, p.shape), float(np.sum(loss, dtype=np.float64))
+
+
+@helper
+def _bcel_chunk(x, y, w, has_w, pw, has_pw, sc, loss, grad, i0, i1):
+    one = scalar_of(x, 1.0)
+    zero = scalar_of(x, 0.0)
+    for i in range(_U(i0), _U(i1)):
+        xi = x[i]
+        yi = y[i]
+        z = fexp(-abs(xi))
+        u = one + z
+        logsig = fmin(xi, zero) - flog1p(z)
+        sig = one / u if xi >= zero else z / u
+        pwi = pw[i] if has_pw else one
+        l = (one - yi) * xi - (one + (pwi - one) * yi) * logsig
+        g = (pwi * yi + one - yi) * sig - pwi * yi
+        if has_w:
+            l *= w[i]
+            g *= w[i]
+        loss[i] = l
+        grad[i] = g * sc
+
+
+@helper
+def _bce_chunk(p, y, w, has_w, sc, loss, grad, i0, i1):
+    one = scalar_of(p, 1.0)
+    lo = scalar_of(p, -100.0)
+    eps = scalar_of(p, 1e-12)
+    for i in range(_U(i0), _U(i1)):
+        pi = p[i]
+        yi = y[i]
+        q = one - pi
+        lp = fmax(flog(pi), lo)
+        l1p = fmax(flog(q), lo)
+        l = -(yi * lp + (one - yi) * l1p)
+        g = (pi - yi) / fmax(pi * q, eps)
+        if has_w:
+            l *= w[i]
+            g *= w[i]
+        loss[i] = l
+        grad[i] = g * sc
+
+
+def _bcel(x, y, w, has_w, pw, has_pw, sc_, loss, grad, nch):
+    n = x.shape[0]
+    sc = scalar_of(x, sc_)
+    for ch in prange(nch):
+        _bcel_chunk(x, y, w, has_w, pw, has_pw, sc, loss, grad, ch * n // nch, (ch + 1) * n // nch)
+    s = 0.0
+    for i in range(n):
+        s += loss[i]
+    return s
+
+
+def _bce(p, y, w, has_w, sc_, loss, grad, nch):
+    n = p.shape[0]
+    for i in range(n):          # validate before writing anything
+        if not (p[i] >= 0.0 and p[i] <= 1.0):
+            return -1.0, i
+    sc = scalar_of(p, sc_)
+    for ch in prange(nch):
+        _bce_chunk(p, y, w, has_w, sc, loss, grad, ch * n // nch, (ch + 1) * n // nch)
+    s = 0.0
+    for i in range(n):
+        s += loss[i]
+    return s, -1
+
+
+_bcel_ser = kernel()(_bcel)
+_bcel_par = kernel(parallel=True)(_bcel)
+_bce_ser = kernel()(_bce)
+_bce_par = kernel(parallel=True)(_bce)
+
+
+def _prep(x, y, name):
+    x = as_float(x)
+    y = as_float(y, x.dtype)
+    if y.shape != x.shape:
+        raise ValueError(f"{name}: target shape {y.shape} != input shape {x.shape}")
+    return x, y
+
+
+def bce_with_logits_forward_backward(x, y, weight=None, pos_weight=None, mean=False):
+    x, y = _prep(x, y, "bce_with_logits")
+    w, has_w = optional_full(weight, x.shape, x.dtype, "weight")
+    pw, has_pw = optional_full(pos_weight, x.shape, x.dtype, "pos_weight")
+    loss = np.empty_like(x)
+    grad = np.empty_like(x)
+    n = x.size
+    sc = (1.0 / n if n else 1.0) if mean else 1.0
+    par = use_parallel(n)
+    s = (_bcel_par if par else _bcel_ser)(x.reshape(-1), y.reshape(-1), w, has_w, pw, has_pw,
+                                          sc, loss.reshape(-1), grad.reshape(-1),
+                                          n_chunks(n, par))
+    return loss, grad, s
+
+
+def bce_forward_backward(p, y, weight=None, mean=False):
+    p, y = _prep(p, y, "bce")
+    w, has_w = optional_full(weight, p.shape, p.dtype, "weight")
+    loss = np.empty_like(p)
+    grad = np.empty_like(p)
+    n = p.size
+    sc = (1.0 / n if n else 1.0) if mean else 1.0
+    par = use_parallel(n)
+    s, bad = (_bce_par if par else _bce_ser)(p.reshape(-1), y.reshape(-1), w, has_w, sc,
+                                             loss.reshape(-1), grad.reshape(-1),
+                                             n_chunks(n, par))
+    if bad >= 0:
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    return loss, grad, s

@@ -1,0 +1,517 @@
+"""Fused cross-entropy forward + backward.
+
+One pass over the logits produces the per-position loss and the gradient of each
+position's loss with respect to the logits, so the autograd backward only scales it.
+
+The logits are C-contiguous, class axis 1 (axis 0 for a 1-D input), viewed as
+(N, C, S) with S the product of the trailing dims; S == 1 runs the row kernel,
+S > 1 the tile kernel (no transposed copies).
+
+Entry points
+------------
+``cross_entropy_forward_backward(logits, target, weight=None, ignore_index=-100,
+label_smoothing=0.0, mean=False)`` -> ``(loss, grad, loss_sum, total_weight)``
+
+* ``loss``: per-position loss, shape = logits.shape without axis 1 (``()`` for 1-D
+  logits), logits' dtype; ignored positions are exactly 0.
+* ``grad``: d(loss_i)/d(logits), logits' shape and dtype; ignored positions exactly 0.
+  With ``mean=True`` it is already divided by ``total_weight`` (the gradient of the
+  'mean' reduction: ignored rows stay 0 and a zero total weight gives nan elsewhere,
+  as torch does).  With ``mean=False`` it is unscaled (the 'sum' gradient; for
+  'none' multiply row-wise by the upstream gradient).
+* ``loss_sum``: sum of ``loss`` (Python float, accumulated in float64).
+* ``total_weight``: sum of w[y_i] over non-ignored positions (float; number of
+  non-ignored positions without weight).  'mean' loss = loss_sum / total_weight.
+
+Raises ``IndexError("Target 5 is out of bounds.")`` before anything is written.
+
+``cross_entropy_probs_forward_backward(logits, target, weight=None,
+label_smoothing=0.0, mean=False, target_grad=False)`` ->
+``(loss, grad, target_grad_or_None, loss_sum)`` for probability targets of the
+logits' shape.  ``mean=True`` divides both gradients by the number of positions
+N*S (torch's 'mean' for probability targets).  ``target_grad`` is
+``-(1-eps) * w * log_softmax(logits)`` (times 1/(N*S) with ``mean``).
+
+Both have plain-numpy ``*_reference`` twins with the same signature.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from ._common import (as_float, as_index, optional_vector, tile_width, n_chunks,
+                      use_parallel)
+from ._jitmath import fexp, fmax, helper, kernel, scalar_of
+from .validate import targets_prepass, raise_bad_target, check_targets_reference
+
+__all__ = ["cross_entropy_forward_backward", "cross_entropy_probs_forward_backward",
+           "cross_entropy_reference", "cross_entropy_probs_reference"]
+
+
+def _layout(x):
+    """(N, C, S, loss_shape) for logits with class axis 1 (0 when 1-D)."""
+    shape = x.shape
+    if len(shape) == 1:
+        return 1, shape[0], 1, ()
+    N, C = shape[0], shape[1]
+    S = 1
+    for d in shape[2:]:
+        S *= d
+    return N, C, S, (N,) + shape[2:]
+
+
+def _check_eps(label_smoothing):
+    eps = float(label_smoothing)
+    if eps > 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {eps}")
+    return eps if eps > 0.0 else 0.0
+
+
+# --------------------------------------------------------------------------- #
+# numpy references
+# --------------------------------------------------------------------------- #
+def _ref_lsm(x3):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        m = np.max(x3, axis=1, keepdims=True)
+        d = x3 - m
+        return d - np.log(np.sum(np.exp(d), axis=1, keepdims=True))
+
+
+def cross_entropy_reference(logits, target, weight=None, ignore_index=-100,
+                            label_smoothing=0.0, mean=False):
+    x = np.asarray(logits)
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float64)
+    dt = x.dtype
+    N, C, S, lshape = _layout(x)
+    x3 = x.reshape(N, C, S)
+    t = np.asarray(target, dtype=np.int64).reshape(N, S)
+    eps = _check_eps(label_smoothing)
+    check_targets_reference(t, C, ignore_index)
+    w = np.ones(C, dt) if weight is None else np.asarray(weight, dt).reshape(C)
+    valid = t != ignore_index
+    ts = np.where(valid, t, 0)
+    lsm = _ref_lsm(x3)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        p = np.exp(lsm)
+        wy = w[ts]                                                     # (N, S)
+        nll = -np.take_along_axis(lsm, ts[:, None, :], axis=1)[:, 0]   # (N, S)
+        loss = (1 - eps) * wy * nll
+        if eps > 0:
+            loss = loss + (eps / C) * np.sum(w[None, :, None] * -lsm, axis=1)
+        loss = np.where(valid, loss, 0).astype(dt)
+        total = float(np.sum(np.where(valid, wy, 0), dtype=np.float64))
+        onehot = np.zeros_like(x3)
+        np.put_along_axis(onehot, ts[:, None, :], 1, axis=1)
+        g = (1 - eps) * wy[:, None, :] * (p - onehot)
+        if eps > 0:
+            g = g + (eps / C) * (p * np.sum(w) - w[None, :, None])
+        if mean:
+            g = g / total if total != 0 else g * np.inf
+        g = np.where(valid[:, None, :], g, 0).astype(dt)
+    return (loss.reshape(lshape), g.reshape(x.shape), float(np.sum(loss, dtype=np.float64)),
+            total)
+
+
+def cross_entropy_probs_reference(logits, target, weight=None, label_smoothing=0.0,
+                                  mean=False, target_grad=False):
+    x = np.asarray(logits)
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float64)
+    dt = x.dtype
+    N, C, S, lshape = _layout(x)
+    x3 = x.reshape(N, C, S)
+    P = np.asarray(target, dt).reshape(N, C, S)
+    eps = _check_eps(label_smoothing)
+    w = np.ones(C, dt) if weight is None else np.asarray(weight, dt).reshape(C)
+    w3 = w[None, :, None]
+    q = (1 - eps) * P + eps / C
+    lsm = _ref_lsm(x3)
+    sc = (1.0 / (N * S) if N * S else np.inf) if mean else 1.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        loss = (-np.sum(w3 * q * lsm, axis=1)).astype(dt)
+        g = (sc * (np.exp(lsm) * np.sum(w3 * q, axis=1, keepdims=True) - w3 * q)).astype(dt)
+        tg = (-(1 - eps) * w3 * lsm * sc).astype(dt) if target_grad else None
+    return (loss.reshape(lshape), g.reshape(x.shape),
+            None if tg is None else tg.reshape(x.shape), float(np.sum(loss, dtype=np.float64)))
+
+
+# --------------------------------------------------------------------------- #
+# kernels: class-index targets
+# (2-D row views and uint64 tile offsets keep the loops vectorised: see softmax.py)
+# --------------------------------------------------------------------------- #
+_U = np.uint64
+
+
+@helper
+def _ce_consts(x, w, has_w, eps, C, total, mean):
+    keep = scalar_of(x, 1.0 - eps)
+    epsc = scalar_of(x, eps / C)
+    sc = scalar_of(x, 1.0 / total if mean else 1.0)
+    W = scalar_of(x, 0.0)
+    if has_w:
+        for c in range(C):
+            W += w[c]
+    else:
+        W = scalar_of(x, C)
+    return keep, epsc, sc, W
+
+
+@helper
+def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad, i0, i1):
+    C = x.shape[1]
+    one = scalar_of(x, 1.0)
+    zero = scalar_of(x, 0.0)
+    smooth = eps > 0.0
+    for i in range(i0, i1):
+        y = t[i]
+        if y == ignore_index:
+            loss[i] = zero
+            for c in range(C):
+                grad[i, c] = zero
+            continue
+        wy = w[y] if has_w else one
+        m = x[i, 0]
+        for c in range(1, C):
+            m = fmax(m, x[i, c])
+        s = zero
+        sw = zero
+        if not smooth:
+            for c in range(C):
+                e = fexp(x[i, c] - m)
+                grad[i, c] = e
+                s += e
+        elif has_w:
+            for c in range(C):
+                d = x[i, c] - m
+                e = fexp(d)
+                grad[i, c] = e
+                s += e
+                sw += w[c] * d
+        else:
+            for c in range(C):
+                d = x[i, c] - m
+                e = fexp(d)
+                grad[i, c] = e
+                s += e
+                sw += d
+        ls = np.log(s)
+        l = keep * wy * (ls - (x[i, y] - m))
+        if smooth:
+            l += epsc * (W * ls - sw)
+        loss[i] = l
+        a = (keep * wy + epsc * W) * sc / s
+        if not smooth:
+            for c in range(C):
+                grad[i, c] *= a
+        elif has_w:
+            bb = epsc * sc
+            for c in range(C):
+                grad[i, c] = a * grad[i, c] - bb * w[c]
+        else:
+            bb = epsc * sc
+            for c in range(C):
+                grad[i, c] = a * grad[i, c] - bb
+        grad[i, y] -= keep * wy * sc
+
+
+@helper
+def _ce_tiles_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
+                    N, C, S, B, t0, t1):
+    one = scalar_of(x, 1.0)
+    zero = scalar_of(x, 0.0)
+    smooth = eps > 0.0
+    nb = (S + B - 1) // B
+    Su = _U(S)
+    m = np.empty(B, x.dtype)
+    acc = np.empty(B, x.dtype)
+    sw = np.empty(B, x.dtype)
+    coef = np.empty(B, x.dtype)
+    bneg = np.empty(B, x.dtype)
+    vm = np.empty(B, np.bool_)
+    for tile in range(t0, t1):
+        n = tile // nb
+        s0 = (tile - n * nb) * B
+        L = min(B, S - s0)
+        base = _U(n * C * S + s0)
+        tb = n * S + s0
+        for j in range(L):
+            m[j] = x[base + _U(j)]
+            acc[j] = zero
+            sw[j] = zero
+        for c in range(1, C):
+            o = base + _U(c) * Su
+            for j in range(L):
+                m[j] = fmax(m[j], x[o + _U(j)])
+        for c in range(C):
+            o = base + _U(c) * Su
+            if smooth:
+                wc = w[c] if has_w else one
+                for j in range(L):
+                    d = x[o + _U(j)] - m[j]
+                    e = fexp(d)
+                    grad[o + _U(j)] = e
+                    acc[j] += e
+                    sw[j] += wc * d
+            else:
+                for j in range(L):
+                    e = fexp(x[o + _U(j)] - m[j])
+                    grad[o + _U(j)] = e
+                    acc[j] += e
+        for j in range(L):
+            y = t[tb + j]
+            if y == ignore_index:
+                vm[j] = False
+                loss[tb + j] = zero
+                coef[j] = zero
+                bneg[j] = zero
+            else:
+                vm[j] = True
+                wy = w[y] if has_w else one
+                ls = np.log(acc[j])
+                l = keep * wy * (ls - (x[base + _U(y) * Su + _U(j)] - m[j]))
+                if smooth:
+                    l += epsc * (W * ls - sw[j])
+                loss[tb + j] = l
+                coef[j] = (keep * wy + epsc * W) * sc / acc[j]
+                bneg[j] = epsc * sc
+        for c in range(C):
+            o = base + _U(c) * Su
+            wc = w[c] if has_w else one
+            for j in range(L):
+                v = coef[j] * grad[o + _U(j)] - bneg[j] * wc
+                grad[o + _U(j)] = v if vm[j] else zero
+        for j in range(L):
+            y = t[tb + j]
+            if y != ignore_index:
+                wy = w[y] if has_w else one
+                grad[base + _U(y) * Su + _U(j)] -= keep * wy * sc
+
+
+def _ce_rows(x, t, w, has_w, ignore_index, eps, mean, loss, grad, nch):
+    N, C = x.shape
+    bad, total = targets_prepass(t, w, has_w, C, ignore_index)
+    if bad >= 0:
+        return bad, total, 0.0
+    keep, epsc, sc, W = _ce_consts(x, w, has_w, eps, C, total, mean)
+    for ch in prange(nch):
+        _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
+                       ch * N // nch, (ch + 1) * N // nch)
+    lsum = 0.0
+    for i in range(N):
+        lsum += loss[i]
+    return -1, total, lsum
+
+
+def _ce_tiles(x, t, w, has_w, ignore_index, eps, mean, loss, grad, N, C, S, B, nch):
+    bad, total = targets_prepass(t, w, has_w, C, ignore_index)
+    if bad >= 0:
+        return bad, total, 0.0
+    keep, epsc, sc, W = _ce_consts(x, w, has_w, eps, C, total, mean)
+    nt = N * ((S + B - 1) // B)
+    for ch in prange(nch):
+        _ce_tiles_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
+                        N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch)
+    lsum = 0.0
+    for i in range(N * S):
+        lsum += loss[i]
+    return -1, total, lsum
+
+
+_ce_rows_ser = kernel()(_ce_rows)
+_ce_rows_par = kernel(parallel=True)(_ce_rows)
+_ce_tiles_ser = kernel()(_ce_tiles)
+_ce_tiles_par = kernel(parallel=True)(_ce_tiles)
+
+
+def cross_entropy_forward_backward(logits, target, weight=None, ignore_index=-100,
+                                   label_smoothing=0.0, mean=False):
+    x = as_float(logits)
+    N, C, S, lshape = _layout(x)
+    t = as_index(target)
+    if t.size != N * S:
+        raise ValueError(f"target has {t.size} elements, expected {N * S} for logits {x.shape}")
+    eps = _check_eps(label_smoothing)
+    w, has_w = optional_vector(weight, C, x.dtype, "weight")
+    loss = np.empty(lshape, x.dtype)
+    grad = np.empty_like(x)
+    tf = t.reshape(-1)
+    ii = int(ignore_index)
+    if x.size == 0:
+        if N * S:  # C == 0: every non-ignored target is out of bounds
+            from .validate import check_targets
+            check_targets(tf, C, ii)
+            loss.fill(0)
+        return loss, grad, 0.0, 0.0
+    size = x.size
+    par = use_parallel(size)
+    if S == 1:
+        bad, total, lsum = (_ce_rows_par if par else _ce_rows_ser)(
+            x.reshape(N, C), tf, w, has_w, ii, eps, mean, loss.reshape(-1), grad.reshape(N, C),
+            n_chunks(N, par))
+    else:
+        B = tile_width(C, S, x.itemsize)
+        nch = n_chunks(N * ((S + B - 1) // B), par)
+        bad, total, lsum = (_ce_tiles_par if par else _ce_tiles_ser)(
+            x.reshape(-1), tf, w, has_w, ii, eps, mean, loss.reshape(-1), grad.reshape(-1),
+            N, C, S, B, nch)
+    if bad >= 0:
+        raise_bad_target(tf, bad)
+    return loss, grad, lsum, total
+
+
+# --------------------------------------------------------------------------- #
+# kernels: probability targets
+# --------------------------------------------------------------------------- #
+@helper
+def _cep_rows_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, i0, i1):
+    C = x.shape[1]
+    one = scalar_of(x, 1.0)
+    zero = scalar_of(x, 0.0)
+    for i in range(i0, i1):
+        m = x[i, 0]
+        for c in range(1, C):
+            m = fmax(m, x[i, c])
+        s = zero
+        Q = zero
+        if has_w:
+            for c in range(C):
+                e = fexp(x[i, c] - m)
+                grad[i, c] = e
+                s += e
+                Q += w[c] * (keep * P[i, c] + epsc)
+        else:
+            for c in range(C):
+                e = fexp(x[i, c] - m)
+                grad[i, c] = e
+                s += e
+                Q += keep * P[i, c] + epsc
+        ls = np.log(s)
+        a = Q * sc / s
+        L = zero
+        for c in range(C):
+            wc = w[c] if has_w else one
+            wq = wc * (keep * P[i, c] + epsc)
+            lsm = (x[i, c] - m) - ls
+            L -= wq * lsm
+            grad[i, c] = a * grad[i, c] - sc * wq
+            if want_tg:
+                tg[i, c] = -(keep * wc * lsm * sc)
+        loss[i] = L
+
+
+@helper
+def _cep_tiles_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, N, C, S, B,
+                     t0, t1):
+    one = scalar_of(x, 1.0)
+    zero = scalar_of(x, 0.0)
+    nb = (S + B - 1) // B
+    Su = _U(S)
+    m = np.empty(B, x.dtype)
+    acc = np.empty(B, x.dtype)
+    Q = np.empty(B, x.dtype)
+    Ls = np.empty(B, x.dtype)
+    for tile in range(t0, t1):
+        n = tile // nb
+        s0 = (tile - n * nb) * B
+        L = min(B, S - s0)
+        base = _U(n * C * S + s0)
+        tb = n * S + s0
+        for j in range(L):
+            m[j] = x[base + _U(j)]
+            acc[j] = zero
+            Q[j] = zero
+            Ls[j] = zero
+        for c in range(1, C):
+            o = base + _U(c) * Su
+            for j in range(L):
+                m[j] = fmax(m[j], x[o + _U(j)])
+        for c in range(C):
+            o = base + _U(c) * Su
+            wc = w[c] if has_w else one
+            for j in range(L):
+                e = fexp(x[o + _U(j)] - m[j])
+                grad[o + _U(j)] = e
+                acc[j] += e
+                Q[j] += wc * (keep * P[o + _U(j)] + epsc)
+        for j in range(L):
+            Q[j] = Q[j] * sc / acc[j]      # gradient coefficient
+            acc[j] = np.log(acc[j])        # log-sum-exp minus max
+        for c in range(C):
+            o = base + _U(c) * Su
+            wc = w[c] if has_w else one
+            for j in range(L):
+                wq = wc * (keep * P[o + _U(j)] + epsc)
+                lsm = (x[o + _U(j)] - m[j]) - acc[j]
+                Ls[j] -= wq * lsm
+                grad[o + _U(j)] = Q[j] * grad[o + _U(j)] - sc * wq
+                if want_tg:
+                    tg[o + _U(j)] = -(keep * wc * lsm * sc)
+        for j in range(L):
+            loss[tb + j] = Ls[j]
+
+
+def _cep_rows(x, P, w, has_w, eps, sc_, want_tg, loss, grad, tg, nch):
+    N, C = x.shape
+    keep = scalar_of(x, 1.0 - eps)
+    epsc = scalar_of(x, eps / C)
+    sc = scalar_of(x, sc_)
+    for ch in prange(nch):
+        _cep_rows_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg,
+                        ch * N // nch, (ch + 1) * N // nch)
+    lsum = 0.0
+    for i in range(N):
+        lsum += loss[i]
+    return lsum
+
+
+def _cep_tiles(x, P, w, has_w, eps, sc_, want_tg, loss, grad, tg, N, C, S, B, nch):
+    keep = scalar_of(x, 1.0 - eps)
+    epsc = scalar_of(x, eps / C)
+    sc = scalar_of(x, sc_)
+    nt = N * ((S + B - 1) // B)
+    for ch in prange(nch):
+        _cep_tiles_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, N, C, S, B,
+                         ch * nt // nch, (ch + 1) * nt // nch)
+    lsum = 0.0
+    for i in range(N * S):
+        lsum += loss[i]
+    return lsum
+
+
+_cep_rows_ser = kernel()(_cep_rows)
+_cep_rows_par = kernel(parallel=True)(_cep_rows)
+_cep_tiles_ser = kernel()(_cep_tiles)
+_cep_tiles_par = kernel(parallel=True)(_cep_tiles)
+
+
+def cross_entropy_probs_forward_backward(logits, target, weight=None, label_smoothing=0.0,
+                                         mean=False, target_grad=False):
+    x = as_float(logits)
+    N, C, S, lshape = _layout(x)
+    P = as_float(target, x.dtype)
+    if P.shape != x.shape:
+        raise ValueError(f"probability target shape {P.shape} != logits shape {x.shape}")
+    eps = _check_eps(label_smoothing)
+    w, has_w = optional_vector(weight, C, x.dtype, "weight")
+    loss = np.empty(lshape, x.dtype)
+    grad = np.empty_like(x)
+    tg = np.empty_like(x) if target_grad else grad
+    npos = N * S
+    sc = (1.0 / npos if npos else np.inf) if mean else 1.0
+    if x.size == 0:
+        loss.fill(0)
+        return loss, grad, (tg if target_grad else None), 0.0
+    par = use_parallel(x.size)
+    lf = loss.reshape(-1)
+    if S == 1:
+        lsum = (_cep_rows_par if par else _cep_rows_ser)(
+            x.reshape(N, C), P.reshape(N, C), w, has_w, eps, sc, bool(target_grad), lf,
+            grad.reshape(N, C), tg.reshape(N, C), n_chunks(N, par))
+    else:
+        B = tile_width(C, S, x.itemsize)
+        nch = n_chunks(N * ((S + B - 1) // B), par)
+        lsum = (_cep_tiles_par if par else _cep_tiles_ser)(
+            x.reshape(-1), P.reshape(-1), w, has_w, eps, sc, bool(target_grad), lf,
+            grad.reshape(-1), tg.reshape(-1), N, C, S, B, nch)
+    return loss, grad, (tg if target_grad else None), lsum

@@ -1,0 +1,171 @@
+"""minigrad.save / minigrad.load: round trips, atomic writes, and clear errors for bad files."""
+import io
+import os
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import minigrad
+import minigrad.nn as nn
+import minigrad.optim as optim
+from minigrad import serialization
+
+
+def trained():
+    minigrad.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2))
+    opt = optim.Adam(model.parameters(), lr=0.01, amsgrad=True)
+    for _ in range(2):
+        opt.zero_grad()
+        (model(minigrad.randn(4, 3)) ** 2).mean().backward()
+        opt.step()
+    return model, opt
+
+
+def assert_same(a, b):
+    assert type(a) is type(b), (type(a), type(b))
+    if isinstance(a, minigrad.Tensor):
+        assert a.dtype == b.dtype and a.requires_grad == b.requires_grad
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    elif isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            assert_same(a[k], b[k])
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            assert_same(x, y)
+    elif isinstance(a, float) and np.isnan(a):
+        assert np.isnan(b)
+    else:
+        assert a == b
+
+
+def test_model_and_optimizer_state_dicts_round_trip(tmp_path):
+    model, opt = trained()
+    checkpoint = {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}
+    path = tmp_path / "checkpoint.pt"
+    minigrad.save(checkpoint, path)
+    loaded = minigrad.load(path)
+    assert_same(checkpoint, loaded)
+    assert isinstance(loaded["model"], OrderedDict)
+    assert list(loaded["optimizer"]["state"]) == [0, 1, 2, 3]  # integer keys stay integers
+    assert loaded["optimizer"]["param_groups"][0]["betas"] == (0.9, 0.999)
+
+    fresh_model, _ = trained()
+    fresh_model.load_state_dict(loaded["model"])
+    fresh_opt = optim.Adam(fresh_model.parameters(), lr=0.5)
+    fresh_opt.load_state_dict(loaded["optimizer"])
+    assert fresh_opt.param_groups[0]["lr"] == 0.01 and fresh_opt.param_groups[0]["amsgrad"]
+
+
+def test_all_supported_values_round_trip(tmp_path):
+    obj = {"none": None, "flags": [True, False], "ints": (1, -2, 2 ** 40), "text": "ünïcode",
+           "floats": [0.1, float("inf"), float("-inf"), float("nan")],
+           "f64": minigrad.tensor([1.5, 2.5], dtype=minigrad.float64, requires_grad=True),
+           "i64": minigrad.arange(6).reshape(2, 3), "bool": minigrad.tensor([True, False]),
+           "f16": minigrad.zeros(2, dtype=minigrad.float16), "scalar": minigrad.tensor(3.0),
+           "array": np.arange(4, dtype=np.int32), "param": nn.Parameter(minigrad.ones(2)),
+           "nested": [{"a": [(), []]}], "dtype": minigrad.float64, 7: "int key", "np_scalar": np.float32(2.5)}
+    path = tmp_path / "values.mg"
+    minigrad.save(obj, path)
+    loaded = minigrad.load(path)
+    expected = dict(obj, np_scalar=2.5)
+    assert_same(expected, loaded)
+
+
+def test_save_to_and_load_from_a_file_object():
+    model, _ = trained()
+    buffer = io.BytesIO()
+    minigrad.save(model.state_dict(), buffer)
+    buffer.seek(0)
+    assert_same(model.state_dict(), minigrad.load(buffer))
+
+
+def test_unsupported_objects_are_refused_before_writing(tmp_path):
+    path = tmp_path / "x.mg"
+    with pytest.raises(TypeError, match="not object"):
+        minigrad.save({"bad": object()}, path)
+    with pytest.raises(TypeError, match="object arrays"):
+        minigrad.save(np.array([1, "a"], dtype=object), path)
+    assert not path.exists() and os.listdir(tmp_path) == []
+
+
+def test_a_failure_mid_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "model.mg"
+    old = {"w": minigrad.ones(3)}
+    minigrad.save(old, path)
+    before = path.read_bytes()
+
+    real_savez = np.savez
+
+    def crash_halfway(f, **arrays):
+        real_savez(f, **arrays)
+        f.truncate(f.tell() // 2)      # half the bytes are out ...
+        raise OSError("disk full")     # ... when the write fails
+
+    monkeypatch.setattr(serialization.np, "savez", crash_halfway)
+    with pytest.raises(OSError, match="disk full"):
+        minigrad.save({"w": minigrad.zeros(1000)}, path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.mg"]  # the temporary file is gone
+    assert_same(old, minigrad.load(path))
+
+
+def test_a_crash_before_the_rename_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "model.mg"
+    minigrad.save([1, 2], path)
+
+    def no_rename(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(serialization.os, "replace", no_rename)
+    with pytest.raises(KeyboardInterrupt):
+        minigrad.save([3, 4], path)
+    monkeypatch.undo()
+    assert minigrad.load(path) == [1, 2] and os.listdir(tmp_path) == ["model.mg"]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "flip_bytes"])
+def test_damaged_files_give_a_clear_error_naming_the_file(tmp_path, damage):
+    model, _ = trained()
+    path = tmp_path / "damaged.mg"
+    minigrad.save(model.state_dict(), path)
+    data = path.read_bytes()
+    if damage == "truncate":
+        data = data[: len(data) * 2 // 3]
+    elif damage == "garbage":
+        data = b"this is not a checkpoint" * 10
+    elif damage == "empty":
+        data = b""
+    else:  # corrupt array bytes in the middle: the zip CRC catches it
+        middle = len(data) // 2
+        data = data[:middle] + bytes(b ^ 0xFF for b in data[middle:middle + 16]) + data[middle + 16:]
+    path.write_bytes(data)
+    with pytest.raises(RuntimeError, match=f"minigrad.load: {path} is not a valid minigrad file"):
+        minigrad.load(path)
+
+
+def test_other_npz_files_and_pickles_are_refused(tmp_path):
+    plain = tmp_path / "plain.npz"
+    np.savez(plain, a=np.zeros(2))
+    with pytest.raises(RuntimeError, match="plain.npz is not a valid minigrad file"):
+        minigrad.load(plain)
+    pickled = tmp_path / "pickled.npy"
+    np.save(pickled, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(RuntimeError, match="not a valid minigrad file"):
+        minigrad.load(pickled)
+    with zipfile.ZipFile(tmp_path / "bad_structure.npz", "w") as z:
+        z.writestr("__structure__.npy", b"\x93NUMPY nonsense")
+    with pytest.raises(RuntimeError, match="bad_structure.npz"):
+        minigrad.load(tmp_path / "bad_structure.npz")
+
+
+def test_missing_file_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        minigrad.load(tmp_path / "nope.mg")
