@@ -17,7 +17,15 @@ import math
 
 import numba
 
-_jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+
+def _jit(fn):
+    """Compiled on first call and cached on disk; without a writable cache location
+    (a read-only install and no writable home) it still compiles, just every process."""
+    try:
+        return numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
+    except RuntimeError:
+        return numba.njit(cache=False, nogil=True, error_model="numpy")(fn)
 
 
 @_jit

@@ -8,8 +8,6 @@ For each parameter x with gradient g (torch's single-tensor path, in this order)
     d = d + momentum · b   if nesterov   else   b  (if momentum != 0)
     x = x - lr · d
 """
-import numpy as np
-
 from minigrad.optim import _fused
 from minigrad.optim.optimizer import Optimizer, required, zeros_state
 
