@@ -9,6 +9,8 @@
    add it to the input's node, or to ``.grad`` for a leaf.
 4. Free what each node saved, unless ``retain_graph=True``.
 """
+import sys
+
 import numpy as np
 
 from minigrad.tensor import Tensor
@@ -52,13 +54,14 @@ def topological_order(root):
     return order
 
 
-def _accumulate(t, grad):
-    """``t.grad += grad``, as torch does for leaves and retained non-leaves."""
+def _accumulate(t, grad, owned=False):
+    """``t.grad += grad``, as torch does for leaves and retained non-leaves.  The first
+    gradient is copied (it may be shared: ``x + x`` returns one array twice) unless the
+    caller says it is ``owned``: a fresh array nothing else refers to, kept as it is."""
     if grad.dtype != t._data.dtype:
-        grad = grad.astype(t._data.dtype)
+        grad, owned = grad.astype(t._data.dtype), True
     if t.grad is None:
-        # copy: the array may be shared with other gradients (x + x returns g twice)
-        t.grad = Tensor._wrap(np.array(grad, copy=True))
+        t.grad = Tensor._wrap(grad if owned else np.array(grad, copy=True))
     else:
         np.add(t.grad._data, grad, out=t.grad._data)
         t.grad._version_counter[0] += 1
@@ -107,14 +110,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, allow_unused=Fal
 def _walk(root, grad, retain_graph, captured, capture_tensors=()):
     """The graph walk.  ``captured`` (id -> gradient) collects gradients for ``grad()``
     instead of accumulating them into ``.grad``."""
-    def deliver(t, g):
-        if captured is None:
-            _accumulate(t, g)
-        elif id(t) in captured:
-            captured[id(t)] = g if captured[id(t)] is None else captured[id(t)] + g
-
     if root.grad_fn is None:  # backward on a leaf: its gradient is `gradient` itself
-        deliver(root, grad)
+        _deliver(root, grad, captured, owned=False)
         return
 
     # non-leaf tensors whose gradient grad() asks for: found by their node
@@ -124,29 +121,44 @@ def _walk(root, grad, retain_graph, captured, capture_tensors=()):
         grad_output = grads.pop(node, None)
         if grad_output is None:  # nothing flowed here (all paths gave None)
             continue
-        if node in wanted:
-            deliver(wanted[node], grad_output)
+        if wanted and node in wanted:
+            _deliver(wanted[node], grad_output, captured, owned=False)
         if node._retained is not None and captured is None:
             kept = node._retained()
             if kept is not None:
                 _accumulate(kept, grad_output)
         input_grads = node.fn.backward(node, grad_output)
-        if not isinstance(input_grads, tuple):
+        if not retain_graph:
+            node.release()
+        del grad_output
+        if type(input_grads) is not tuple:
             input_grads = (input_grads,)
-        for t, g in zip(node.inputs, input_grads):
-            if g is None or not isinstance(t, Tensor) or not t.requires_grad:
+        input_grads = list(input_grads)
+        for i, t in enumerate(node.inputs):
+            if i >= len(input_grads):
+                break
+            g, input_grads[i] = input_grads[i], None
+            if g is None or not isinstance(t, Tensor) or not t._requires_grad:
                 continue
             if type(g) is not np.ndarray:
                 g = np.asarray(g)
-            g = unbroadcast(g, t._data.shape)
+            if g.shape != t._data.shape:
+                g = unbroadcast(g, t._data.shape)
             if g.dtype != t._data.dtype:
                 g = g.astype(t._data.dtype)
             parent = t.grad_fn
             if parent is None:
-                deliver(t, g)
+                # a fresh array that owns its memory and is referenced only here (the local
+                # name and getrefcount's argument) can become .grad without a copy
+                _deliver(t, g, captured, owned=g.base is None and sys.getrefcount(g) == 2)
             elif parent in grads:
                 grads[parent] = grads[parent] + g
             else:
                 grads[parent] = g
-        if not retain_graph:
-            node.release()
+
+
+def _deliver(t, g, captured, owned):
+    if captured is None:
+        _accumulate(t, g, owned)
+    elif id(t) in captured:
+        captured[id(t)] = g if captured[id(t)] is None else captured[id(t)] + g

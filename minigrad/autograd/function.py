@@ -41,15 +41,16 @@ class Context:
     graph) but never the output Tensor, so the graph has no reference cycles and is
     released by reference counting as soon as the last output is dropped.
     """
+    # defaults, shadowed per node only when used (keeps creating a node cheap)
+    inputs = ()                 # forward's arguments, Tensors among them
+    _saved = None               # what forward saved for backward
+    _saved_versions = None      # [(version counter, value when saved, index)]
+    _freed = False
+    _retained = None            # weakref to an output that called retain_grad()
 
-    def __init__(self, fn):
+    def __init__(self, fn, needs_input_grad=()):
         self.fn = fn                      # the Function subclass
-        self.inputs = ()                  # forward's arguments, Tensors among them
-        self.needs_input_grad = ()
-        self._saved = None
-        self._saved_versions = None       # [(version counter, value when saved)]
-        self._freed = False
-        self._retained = None             # weakref to an output that called retain_grad()
+        self.needs_input_grad = needs_input_grad
 
     def save_for_backward(self, *arrays):
         self._saved = arrays
@@ -118,19 +119,12 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        ctx = Context(cls)
-        arrays = []
-        needs = []
-        for a in args:
-            if isinstance(a, Tensor):
-                arrays.append(a._data)
-                needs.append(a.requires_grad)
-            else:
-                arrays.append(a)
-                needs.append(False)
+        """Run ``forward`` on the arrays of ``args``; record a node if grad mode is on and
+        some input requires grad.  Returns the output Tensor."""
+        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         record = grad_mode._grad_enabled and True in needs
-        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
-        out = cls.forward(ctx, *arrays)
+        ctx = Context(cls, needs if record else (False,) * len(args))
+        out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args])
         result = Tensor._wrap(out)
         if cls.returns_view:
             base = args[0]
@@ -138,7 +132,7 @@ class Function:
             result._base = base._base if base._base is not None else base
         if record:
             ctx.inputs = args
-            result.requires_grad = True
+            result._requires_grad = True
             result.grad_fn = ctx
             if ctx._saved:
                 ctx._note_saved_versions(args, result._version_counter, out)

@@ -1,0 +1,67 @@
+"""The engine hands a fresh gradient array to ``.grad`` without copying it (as torch's
+AccumulateGrad does).  These tests pin down that a ``.grad`` never shares memory with an
+array that something else still holds."""
+import numpy as np
+
+import minigrad
+from minigrad.autograd import Function
+
+
+class ReturnsSaved(Function):
+    """A backward that returns an array it saved, unchanged."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(np.full_like(x, 2.0))
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        (two,) = ctx.saved_tensors
+        return two
+
+
+class SameArrayTwice(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        fresh = g * 1.0
+        return fresh, fresh
+
+
+def test_grad_does_not_alias_a_saved_array_when_the_graph_is_kept():
+    x = minigrad.ones(3, requires_grad=True)
+    y = ReturnsSaved.apply(x)
+    y.backward(minigrad.ones(3), retain_graph=True)
+    y.backward(minigrad.ones(3))  # accumulating into x.grad must not change what y saved
+    np.testing.assert_array_equal(x.grad.numpy(), [4.0, 4.0, 4.0])
+
+
+def test_one_array_returned_for_two_inputs_gives_two_independent_grads():
+    a = minigrad.ones(2, requires_grad=True)
+    b = minigrad.ones(2, requires_grad=True)
+    SameArrayTwice.apply(a, b).sum().backward()
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    a.grad.numpy()[:] = 7
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+
+
+def test_user_gradient_is_never_adopted_as_grad():
+    x = minigrad.ones(3, requires_grad=True)
+    upstream = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    (x + 0).backward(minigrad.from_numpy(upstream))
+    x.grad.numpy()[:] = 0
+    np.testing.assert_array_equal(upstream, [1.0, 2.0, 3.0])
+    leaf = minigrad.ones(3, requires_grad=True)
+    leaf.backward(minigrad.from_numpy(upstream))
+    assert not np.shares_memory(leaf.grad.numpy(), upstream)
+
+
+def test_add_shares_its_upstream_between_inputs_without_aliasing_grads():
+    x = minigrad.ones(2, requires_grad=True)
+    y = minigrad.ones(2, requires_grad=True)
+    (x + y).sum().backward()
+    assert not np.shares_memory(x.grad.numpy(), y.grad.numpy())
