@@ -14,17 +14,16 @@ use_parallel = _th.use_parallel
 
 
 def as_float(x, dtype=None):
+    # (dtype identity checks: builtin dtypes are singletons; anything else takes the
+    # slow path below, which is correct, just not free)
     """C-contiguous float32/float64 ndarray.
 
     float32 stays float32, float16 becomes float32, anything else float64; with
     ``dtype`` given, that dtype.  No copy when already in that form.
     """
-    if type(x) is np.ndarray and x.flags.c_contiguous:
+    if type(x) is np.ndarray:
         dt = x.dtype
-        if dtype is None:
-            if dt == F32 or dt == F64:
-                return x
-        elif dt == dtype:
+        if (dt is F32 or dt is F64 if dtype is None else dt is dtype) and x.flags.c_contiguous:
             return x
     x = np.asarray(x)
     if dtype is None:
@@ -40,7 +39,7 @@ def as_float(x, dtype=None):
 
 def as_index(t):
     """C-contiguous int64 ndarray of class indices."""
-    if type(t) is np.ndarray and t.dtype == I64 and t.flags.c_contiguous:
+    if type(t) is np.ndarray and t.dtype is I64 and t.flags.c_contiguous:
         return t
     t = np.asarray(t)
     if t.dtype.kind not in "iub":

@@ -399,3 +399,27 @@ def _ol_flog1p(z):
             r = z if d == np.float32(0.0) else flog(u) * (z / d)
             return u if u == np.float32(np.inf) else r
         return impl32
+
+
+# --------------------------------------------------------------------------- #
+# row-block transposes for the few-classes paths
+# --------------------------------------------------------------------------- #
+#: rows per transposed block
+ROWBLOCK = 64
+
+
+@helper
+def transpose_in(src, b0, n, R, T):
+    """T[c*R + r] = src[b0 + r, c] for r < n: a block of rows, class-major."""
+    C = src.shape[1]
+    for r in range(n):
+        for c in range(C):
+            T[c * R + r] = src[b0 + r, c]
+
+
+@helper
+def transpose_out(T, b0, n, R, dst):
+    C = dst.shape[1]
+    for r in range(n):
+        for c in range(C):
+            dst[b0 + r, c] = T[c * R + r]

@@ -21,7 +21,8 @@ import numpy as np
 from numba import prange
 
 from ._common import as_float, split_ncs, tile_width, n_chunks, use_parallel
-from ._jitmath import fexp, flog, fmax, helper, kernel, scalar_of
+from ._jitmath import (ROWBLOCK, fexp, flog, fmax, helper, kernel, scalar_of, transpose_in,
+                       transpose_out)
 
 __all__ = ["softmax_forward", "log_softmax_forward", "softmax_backward", "log_softmax_backward",
            "softmax_reference", "log_softmax_reference", "softmax_backward_reference",
@@ -86,12 +87,11 @@ def log_softmax_backward_reference(grad_out, out, axis=-1):
 # chunks (one chunk for the serial variant).
 # --------------------------------------------------------------------------- #
 _U = np.uint64
-#: rows per transposed block in the few-classes path
-ROWBLOCK = 64
-#: classes up to which (N, C) forward passes take the transposed-block path.  Measured
-#: (2 cores, AVX2): 1.3-1.8x faster at C = 10, mixed at 32-64.  The backward passes need
-#: no log and were 1.5-2x *slower* transposed (three transposes), so they never do.
-SMALL_C_FWD = 16
+#: classes up to which (N, C) forward passes take the transposed-block path, per dtype.
+#: Measured (2 cores, AVX2, serial): float32 1.1-2x faster up to C = 32, slower at 64;
+#: float64 1.2-1.4x faster at C = 10, slower from 20.  The backward passes need no log
+#: and were 1.5-2x *slower* transposed (three transposes), so they never do.
+SMALL_C_FWD = {np.dtype(np.float32): 32, np.dtype(np.float64): 16}
 
 
 @helper
@@ -219,23 +219,6 @@ def _bwd_tiles_chunk(g, o, gx, N, C, S, B, t0, t1, log):
 
 
 @helper
-def transpose_in(src, b0, n, R, T):
-    """T[c*R + r] = src[b0 + r, c] for r < n: a block of rows, class-major."""
-    C = src.shape[1]
-    for r in range(n):
-        for c in range(C):
-            T[c * R + r] = src[b0 + r, c]
-
-
-@helper
-def transpose_out(T, b0, n, R, dst):
-    C = dst.shape[1]
-    for r in range(n):
-        for c in range(C):
-            dst[b0 + r, c] = T[c * R + r]
-
-
-@helper
 def _fwd_small_chunk(x, out, i0, i1, log):
     """Rows with few classes: per-row loops would be dominated by loop overhead and a
     scalar log per row, so blocks of ROWBLOCK rows are transposed into a class-major
@@ -296,13 +279,21 @@ _bwd_tiles_par = kernel(parallel=True)(_bwd_tiles)
 def _forward(x, axis, log):
     x = as_float(x)
     out = np.empty_like(x)
+    if x.ndim == 2 and (axis == 1 or axis == -1):      # fast path: (N, C), class axis last
+        N, C = x.shape
+        S = 1
+    else:
+        N, C, S, _ = split_ncs(x.shape, axis)
     if x.size == 0:
         return out
-    N, C, S, _ = split_ncs(x.shape, axis)
     par = use_parallel(x.size)
     if S == 1:
-        (_fwd_rows_par if par else _fwd_rows_ser)(x.reshape(N, C), out.reshape(N, C),
-                                                    n_chunks(N, par), log, C <= SMALL_C_FWD)
+        if x.ndim != 2:
+            x, out2 = x.reshape(N, C), out.reshape(N, C)
+        else:
+            out2 = out
+        (_fwd_rows_par if par else _fwd_rows_ser)(x, out2, n_chunks(N, par), log,
+                                                    C <= SMALL_C_FWD[x.dtype])
     else:
         B = tile_width(C, S, x.itemsize)
         nch = n_chunks(N * ((S + B - 1) // B), par)
@@ -317,13 +308,20 @@ def _backward(grad_out, out, axis, log):
     if g.shape != o.shape:
         g = np.ascontiguousarray(np.broadcast_to(g, o.shape))
     gx = np.empty_like(o)
+    if o.ndim == 2 and (axis == 1 or axis == -1):
+        N, C = o.shape
+        S = 1
+    else:
+        N, C, S, _ = split_ncs(o.shape, axis)
     if o.size == 0:
         return gx
-    N, C, S, _ = split_ncs(o.shape, axis)
     par = use_parallel(o.size)
     if S == 1:
-        (_bwd_rows_par if par else _bwd_rows_ser)(g.reshape(N, C), o.reshape(N, C),
-                                                    gx.reshape(N, C), n_chunks(N, par), log)
+        if o.ndim == 2:
+            (_bwd_rows_par if par else _bwd_rows_ser)(g, o, gx, n_chunks(N, par), log)
+        else:
+            (_bwd_rows_par if par else _bwd_rows_ser)(g.reshape(N, C), o.reshape(N, C),
+                                                        gx.reshape(N, C), n_chunks(N, par), log)
     else:
         B = tile_width(C, S, o.itemsize)
         nch = n_chunks(N * ((S + B - 1) // B), par)

@@ -6,9 +6,11 @@ package run :func:`targets_prepass` (a serial scan of the targets) as their firs
 step and return the position of the first bad target before touching their
 outputs; the Python entry points then raise torch's ``IndexError``.
 
-Measured (see bench/bench_kernels.py): the numba pre-pass costs ~0.3 ns per target
-inside the fused kernel, against 2-4 us of fixed cost for the vectorised numpy check
-(three temporaries and a reduction) at small N; so the numba scan is used.
+Measured (2-core AVX2 VM, standalone calls): numba scan 2.0 / 4.3 / 32 / 1200 us for
+64 / 4k / 32k / 1M targets, numpy vectorised check (three temporaries + reduction)
+6.2 / 8.1 / 38 / 3700 us.  Inside the fused kernels the scan also sums the target
+weights and costs no extra call, so the numba pre-pass is used (~1 ns per target,
+~4% of a 32768 x 10 cross-entropy).
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ import minigrad.kernels.cross_entropy as ce
 from kernel_helpers import assert_close
 
 # (logits shape, with ignore) -- (N, C), (N, C, S), 1-D, N=0, C=1
-SHAPES = [(6, 5), (70, 4), (4, 3, 5), (2, 3, 4, 2), (5,), (0, 4), (3, 1)]
+SHAPES = [(6, 5), (70, 4), (5, 20), (4, 40), (4, 3, 5), (2, 3, 4, 2), (5,), (0, 4), (3, 1)]
 OPTIONS = [dict(), dict(weight=True), dict(label_smoothing=0.15, mean=True),
            dict(weight=True, label_smoothing=0.3, ignore_index=1, mean=True)]
 
@@ -144,3 +144,22 @@ def test_bad_targets_raise_before_writing(bad, shape):
     t.reshape(-1)[-1] = 0
     t.reshape(-1)[0] = bad
     ce.cross_entropy_forward_backward(x, t, ignore_index=bad)
+
+
+def test_small_class_transposed_path_agrees_with_rows(monkeypatch):
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(150, 7)) * 5
+    x[3, 2] = -np.inf
+    x[5, 0] = 1e4
+    x[7, :] = -np.inf
+    t = rng.integers(0, 7, 150)
+    t[::11] = -100
+    w = rng.uniform(0.5, 2, 7)
+    for kw in (dict(), dict(weight=w, label_smoothing=0.2, mean=True)):
+        a = ce.cross_entropy_forward_backward(x, t, **kw)
+        monkeypatch.setitem(ce.SMALL_C, x.dtype, 0)
+        b = ce.cross_entropy_forward_backward(x, t, **kw)
+        monkeypatch.setitem(ce.SMALL_C, x.dtype, 16)
+        np.testing.assert_allclose(a[0], b[0], rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(a[1], b[1], rtol=1e-13, atol=1e-15)
+        assert a[3] == b[3]

@@ -1,4 +1,4 @@
-"""The vectorised exp/log helpers and the no-fastmath=True rule."""
+"""The vectorised exp/log helpers and the explicit fast-math flag rule."""
 import glob
 import os
 
@@ -77,7 +77,7 @@ def test_no_fastmath_true():
     for path in glob.glob(os.path.join(here, "*.py")):
         with open(path) as f:
             src = f.read().replace(" ", "")
-        assert "fastmath=True" not in src, path
+        assert "fastmath" + "=True" not in src, path
         assert "'fast'" not in src and '"fast"' not in src, path
     assert not {"nnan", "ninf", "fast"} & (set(KERNEL_FASTMATH) | set(EXP_FASTMATH))
     assert "reassoc" not in EXP_FASTMATH
