@@ -6,8 +6,11 @@ target (N, d1..dK) is ``t2`` (N, S) of int64; a probability target has the input
 and is ``q3`` (N, C, S).  Targets arrive validated (minigrad.ops.loss_checks): every index
 is in [0, C) or equals ignore_index.
 
-The compute is done by the plain-numpy helpers in the first half of this file, each a
-drop-in spot for a numba kernel with the same signature.  Cross-entropy is fused: its
+The compute runs in minigrad's numba kernels (minigrad/kernels/, each with a numpy
+reference beside it).  The plain-numpy helpers in the first half of this file keep
+torch's exact order of operations for the few cases where that order decides between
+nan, inf and 0 (non-finite logits at ignored positions; 'mean' over a zero total
+weight) and serve what the kernels do not take (float16).  Cross-entropy is fused: its
 forward also returns ``grad3``, the gradient of the *unreduced* loss, so backward only
 scales it by the upstream gradient (and 1/divisor for 'mean').
 
@@ -16,8 +19,34 @@ scales it by the upstream gradient (and 1/divisor for 'mean').
 """
 import numpy as np
 
+from minigrad import kernels
 from minigrad.autograd.function import Function
-from minigrad.ops.softmax import as_ncs, log_softmax_forward, split_ncs
+from minigrad.ops.softmax import as_ncs, log_softmax_forward, split_ncs, use_kernel
+
+
+def _kernel_takes(x3, t2, weight, ignore_index):
+    """True if the fused kernel gives torch's result: a float32/float64 input (and weight of the
+    same dtype), and no ignored position whose logits are not all finite (the kernel writes 0
+    there, torch nan)."""
+    if not use_kernel(x3) or (weight is not None and weight.dtype != x3.dtype):
+        return False
+    ignored = t2 == ignore_index
+    if ignored.any():
+        n, s = np.nonzero(ignored)
+        return bool(np.isfinite(x3[n, :, s]).all())
+    return True
+
+
+def cross_entropy_index_kernel(x3, t2, weight, ignore_index, label_smoothing):
+    """The fused kernel, with cross_entropy_index_forward's signature and results."""
+    N, C, S = x3.shape
+    if S == 1:  # the kernel's (N, C) path has its own small-class tiling
+        loss, grad, _, total = kernels.cross_entropy_forward_backward(
+            x3.reshape(N, C), t2.reshape(N), weight, ignore_index, label_smoothing)
+    else:
+        loss, grad, _, total = kernels.cross_entropy_forward_backward(
+            x3, t2, weight, ignore_index, label_smoothing)
+    return loss.reshape(N, S), np.asarray(total, dtype=x3.dtype), grad.reshape(N, C, S)
 
 
 # --------------------------------------------------------------------------- numpy compute (N, C, S)
@@ -188,8 +217,11 @@ class CrossEntropyIndex(Function):
         ncs = split_ncs(x.shape, class_dim)
         x3, t2 = as_ncs(x, ncs), np.ascontiguousarray(target).reshape(ncs[0], ncs[2])
         need_grad = ctx.needs_input_grad[0]
-        loss2, total_weight, grad3 = cross_entropy_index_forward(x3, t2, weight, ignore_index, label_smoothing,
-                                                                 need_grad)
+        if _kernel_takes(x3, t2, weight, ignore_index):
+            loss2, total_weight, grad3 = cross_entropy_index_kernel(x3, t2, weight, ignore_index, label_smoothing)
+        else:
+            loss2, total_weight, grad3 = cross_entropy_index_forward(x3, t2, weight, ignore_index,
+                                                                     label_smoothing, need_grad)
         if need_grad:
             ctx.info = (x.shape, ncs, reduction, total_weight, backward_error)
             ctx.save_for_backward(grad3)
@@ -239,13 +271,21 @@ class CrossEntropyProb(Function):
 
 
 class NLLLoss(Function):
-    """``nll_loss(x, target)``: x holds log-probabilities; same shapes as CrossEntropyIndex."""
+    """``nll_loss(x, target)``: x holds log-probabilities; same shapes as CrossEntropyIndex.
+    The gather (forward) and scatter (backward) run in numba kernels when they take the input."""
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, class_dim, out_shape, backward_error=None):
         ncs = split_ncs(x.shape, class_dim)
-        t2 = np.ascontiguousarray(target).reshape(ncs[0], ncs[2])
-        loss2, total_weight = nll_forward(as_ncs(x, ncs), t2, weight, ignore_index)
+        x3, t2 = as_ncs(x, ncs), np.ascontiguousarray(target).reshape(ncs[0], ncs[2])
+        kernel = use_kernel(x3) and (weight is None or weight.dtype == x3.dtype)
+        if kernel:
+            loss, _, total = kernels.nll_forward(x3, t2, weight, ignore_index)
+            loss2, total_weight = loss.reshape(t2.shape), np.asarray(total, dtype=x3.dtype)
+        else:
+            loss2, total_weight = nll_forward(x3, t2, weight, ignore_index)
+        # the scatter kernel would turn 'mean' over a zero total weight into other nans than torch's
+        ctx.kernel = kernel and not (reduction == "mean" and total_weight == 0)
         ctx.save_for_backward(t2, weight)
         ctx.info = (x.shape, ncs, ignore_index, reduction, total_weight, backward_error)
         return reduce_loss(loss2, reduction, total_weight, out_shape)
@@ -257,4 +297,8 @@ class NLLLoss(Function):
         if backward_error:
             raise RuntimeError(backward_error)
         g2 = np.broadcast_to(upstream_scale(g, reduction, total_weight, ncs), (ncs[0], 1, ncs[2]))[:, 0, :]
-        return (nll_backward(t2, weight, ignore_index, g2, ncs[1]).reshape(shape),) + (None,) * 7
+        if ctx.kernel:
+            grad3 = kernels.nll_backward(g2, t2, ncs, g2.dtype, weight, ignore_index)
+        else:
+            grad3 = nll_backward(t2, weight, ignore_index, g2, ncs[1])
+        return (grad3.reshape(shape),) + (None,) * 7

@@ -8,6 +8,7 @@ Arrays arrive with their dtypes settled and shapes checked by minigrad.ops.loss_
 """
 import numpy as np
 
+from minigrad import kernels
 from minigrad.autograd.function import Function
 from minigrad.ops.activation import stable_sigmoid
 
@@ -147,17 +148,34 @@ class BinaryCrossEntropy(Function):
 
 
 class BinaryCrossEntropyWithLogits(Function):
+    """Runs fused in a numba kernel (loss and d/dx in one pass) when x and y share a float32/64
+    dtype, the weights are of that dtype and the target needs no gradient; else in numpy."""
+
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):
-        ctx.save_for_backward(x, y, weight, pos_weight)
         ctx.reduction = reduction
+        if _bce_kernel_takes(x, y, weight, pos_weight) and not ctx.needs_input_grad[1]:
+            loss, grad_x, _ = kernels.bce_with_logits_forward_backward(x, y, weight, pos_weight)
+            ctx.save_for_backward(grad_x)
+            ctx.fused = True
+            return reduce_all(loss, reduction)
+        ctx.save_for_backward(x, y, weight, pos_weight)
+        ctx.fused = False
         return reduce_all(bce_with_logits_forward(x, y, weight, pos_weight), reduction)
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.fused:  # forward left d loss / dx per element: scale it by the upstream gradient
+            (grad_x,) = ctx.saved_tensors
+            return (grad_x * spread_upstream(g, ctx.reduction, grad_x.shape),) + (None,) * 4
         x, y, weight, pos_weight = ctx.saved_tensors
         g = spread_upstream(g, ctx.reduction, x.shape)
         return bce_with_logits_backward(x, y, weight, pos_weight, g, *ctx.needs_input_grad[:2]) + (None,) * 3
+
+
+def _bce_kernel_takes(x, y, weight, pos_weight):
+    return (x.size > 0 and x.dtype in (np.float32, np.float64) and y.dtype == x.dtype
+            and all(w is None or w.dtype == x.dtype for w in (weight, pos_weight)))
 
 
 class KLDiv(Function):

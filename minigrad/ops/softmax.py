@@ -3,8 +3,9 @@
 Every array is seen as (N, C, S): N = the product of the dims before ``dim``, C = the
 size of ``dim``, S = the product of the dims after it.  A C-contiguous array of any
 shape becomes (N, C, S) by a reshape alone (no transposed copy), and the class axis
-is then axis 1.  The four helpers below do the arithmetic on such (N, C, S) arrays in
-plain numpy; each is a drop-in spot for a numba kernel with the same signature.
+is then axis 1.  The arithmetic runs in minigrad's numba kernels (minigrad/kernels/softmax.py,
+with a numpy reference beside each kernel); the plain-numpy helpers below serve the
+shapes and dtypes the kernels do not take (0-d, empty, float16).
 
     softmax(x)_c     = e^(x_c - m) / Σ_k e^(x_k - m)        m = max_k x_k (so e^... never overflows)
     log_softmax(x)_c = (x_c - m) - log Σ_k e^(x_k - m)
@@ -13,7 +14,15 @@ import math
 
 import numpy as np
 
+from minigrad import kernels
 from minigrad.autograd.function import Function
+
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def use_kernel(x):
+    """True if the numba kernels take ``x`` (float32/float64 with at least one element)."""
+    return x.dtype in _KERNEL_DTYPES and x.ndim > 0 and x.size > 0
 
 
 def split_ncs(shape, dim):
@@ -77,16 +86,21 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        ncs = split_ncs(x.shape, dim)
-        out = softmax_forward(as_ncs(x, ncs)).reshape(x.shape)
-        ctx.ncs = ncs
+        if use_kernel(x):
+            out = kernels.softmax_forward(x, axis=dim)
+        else:
+            out = softmax_forward(as_ncs(x, split_ncs(x.shape, dim))).reshape(x.shape)
+        ctx.dim = dim
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return softmax_backward(as_ncs(g, ctx.ncs), as_ncs(out, ctx.ncs)).reshape(out.shape), None
+        if use_kernel(out) and g.dtype == out.dtype:
+            return kernels.softmax_backward(g, out, axis=ctx.dim), None
+        ncs = split_ncs(out.shape, ctx.dim)
+        return softmax_backward(as_ncs(g, ncs), as_ncs(out, ncs)).reshape(out.shape), None
 
 
 class LogSoftmax(Function):
@@ -94,13 +108,18 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        ncs = split_ncs(x.shape, dim)
-        out = log_softmax_forward(as_ncs(x, ncs)).reshape(x.shape)
-        ctx.ncs = ncs
+        if use_kernel(x):
+            out = kernels.log_softmax_forward(x, axis=dim)
+        else:
+            out = log_softmax_forward(as_ncs(x, split_ncs(x.shape, dim))).reshape(x.shape)
+        ctx.dim = dim
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return log_softmax_backward(as_ncs(g, ctx.ncs), as_ncs(out, ctx.ncs)).reshape(out.shape), None
+        if use_kernel(out) and g.dtype == out.dtype:
+            return kernels.log_softmax_backward(g, out, axis=ctx.dim), None
+        ncs = split_ncs(out.shape, ctx.dim)
+        return log_softmax_backward(as_ncs(g, ncs), as_ncs(out, ncs)).reshape(out.shape), None

@@ -94,9 +94,10 @@ def test_non_contiguous_input_gives_the_contiguous_result(fn):
     np.testing.assert_array_equal(strided.grad.numpy(), dense.grad.numpy())
 
 
-def test_no_grad_skips_the_fused_gradient(monkeypatch):
+def test_no_grad_skips_the_fused_gradient_on_the_numpy_path(monkeypatch):
     seen = []
     original = loss_ops.cross_entropy_index_forward
+    monkeypatch.setattr(loss_ops, "_kernel_takes", lambda *args: False)
 
     def spy(*args):
         seen.append(args[-1])
@@ -156,3 +157,22 @@ def test_softmax_dim_none_warns_and_uses_torchs_legacy_dim():
         warnings.simplefilter("always")
         nn.LogSoftmax()(x)
     assert caught[0].filename == __file__
+
+
+def test_kernel_and_numpy_paths_agree_and_the_kernel_is_used(monkeypatch):
+    calls = []
+    original = loss_ops.cross_entropy_index_kernel
+    monkeypatch.setattr(loss_ops, "cross_entropy_index_kernel", lambda *a: calls.append(1) or original(*a))
+    x = minigrad.randn(6, 5, 3, dtype=minigrad.float64, requires_grad=True)
+    t = minigrad.tensor([[0, 1, 4], [2, -100, 3], [1, 1, 1], [0, 0, 2], [4, 3, 2], [-100, 2, 1]])
+    w = minigrad.rand(5, dtype=minigrad.float64)
+    fused = F.cross_entropy(x, t, weight=w, label_smoothing=0.2)
+    fused.backward()
+    assert calls, "the numba kernel was not used"
+    grad_fused = x.grad.numpy().copy()
+    x.grad = None
+    monkeypatch.setattr(loss_ops, "_kernel_takes", lambda *args: False)
+    plain = F.cross_entropy(x, t, weight=w, label_smoothing=0.2)
+    plain.backward()
+    np.testing.assert_allclose(fused.item(), plain.item(), rtol=1e-13)
+    np.testing.assert_allclose(grad_fused, x.grad.numpy(), rtol=1e-12, atol=1e-15)
