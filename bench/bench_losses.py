@@ -6,7 +6,7 @@
 
 Run it with an interpreter that has torch for the torch column (/work/venv-torch/bin/python);
 without torch the ratio column is left out.  The implementations are interleaved (one run of
-each in turn, repeated), so a noisy machine slows them alike; the table shows medians in µs
+each in turn, a batch of calls at a time, repeated), so a noisy machine slows them alike; the table shows medians in µs
 and each median's ratio to torch's.
 
 cross_entropy: loss = F.cross_entropy(x, t) (mean); loss.backward().
@@ -103,18 +103,25 @@ def make_runners(kind, N, C, dtype, options, rng):
     return runners
 
 
-def time_interleaved(runners, budget):
-    """Median seconds per run of each runner, running them in turn until ``budget`` seconds."""
-    for run in runners.values():  # warm up (first-call costs, caches)
+def time_interleaved(runners, budget, batch_seconds=0.002):
+    """Median seconds per run of each runner.  Each turn times a batch of back-to-back runs
+    (about ``batch_seconds`` long, like timeit's ``number``), so one library's idle threads
+    waking up do not land inside the other's single call; the batches take turns until
+    ``budget`` seconds are spent."""
+    number = {}
+    for name, run in runners.items():  # warm up (first-call costs, caches) and size the batches
         run()
+        t0 = time.perf_counter()
         run()
+        number[name] = max(1, min(1000, int(batch_seconds / max(time.perf_counter() - t0, 1e-7))))
     times = {name: [] for name in runners}
     start = time.perf_counter()
     while True:
         for name, run in runners.items():
             t0 = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - t0)
+            for _ in range(number[name]):
+                run()
+            times[name].append((time.perf_counter() - t0) / number[name])
         rounds = len(times["numpy"])
         if rounds >= 200 or (rounds >= 7 and time.perf_counter() - start > budget):
             break

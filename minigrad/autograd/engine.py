@@ -148,13 +148,26 @@ def _walk(root, grad, retain_graph, captured, capture_tensors=()):
                 g = g.astype(t._data.dtype)
             parent = t.grad_fn
             if parent is None:
-                # a fresh array that owns its memory and is referenced only here (the local
-                # name and getrefcount's argument) can become .grad without a copy
-                _deliver(t, g, captured, owned=g.base is None and sys.getrefcount(g) == 2)
+                _deliver(t, g, captured, owned=_is_private(g))
             elif parent in grads:
                 grads[parent] = grads[parent] + g
             else:
                 grads[parent] = g
+
+
+def _is_private(g):
+    """True if nothing but the caller's one name refers to ``g`` or to the memory under it,
+    so it can become ``.grad`` without a copy (as torch's AccumulateGrad steals a gradient).
+    References counted: the caller's name, this parameter, getrefcount's argument; for a
+    view's base: the view, the name ``base``, getrefcount's argument."""
+    if sys.getrefcount(g) > 3:
+        return False
+    base = g.base
+    while base is not None:  # a reshape of a fresh kernel result, say
+        if type(base) is not np.ndarray or sys.getrefcount(base) > 3:
+            return False
+        base = base.base
+    return True
 
 
 def _deliver(t, g, captured, owned):

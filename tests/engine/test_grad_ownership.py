@@ -65,3 +65,42 @@ def test_add_shares_its_upstream_between_inputs_without_aliasing_grads():
     y = minigrad.ones(2, requires_grad=True)
     (x + y).sum().backward()
     assert not np.shares_memory(x.grad.numpy(), y.grad.numpy())
+
+
+class ReturnsViewOfSaved(Function):
+    """A backward that returns a reshaped view of an array it saved."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(np.full(x.size, 2.0, dtype=x.dtype))
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        (two,) = ctx.saved_tensors
+        return two.reshape(g.shape)
+
+
+def test_grad_does_not_alias_a_view_of_a_saved_array():
+    x = minigrad.ones(2, 2, requires_grad=True)
+    y = ReturnsViewOfSaved.apply(x)
+    y.backward(minigrad.ones(2, 2), retain_graph=True)
+    y.backward(minigrad.ones(2, 2))
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((2, 2), 4.0))
+
+
+def test_fresh_kernel_result_becomes_grad_without_a_copy():
+    x = minigrad.randn(4, 3, requires_grad=True)
+    adopted = []
+    import minigrad.autograd.engine as engine
+    original = engine._accumulate
+
+    def spy(t, g, owned=False):
+        adopted.append(owned)
+        return original(t, g, owned)
+    engine._accumulate = spy
+    try:
+        minigrad.nn.functional.log_softmax(x, 1).backward(minigrad.ones(4, 3))
+    finally:
+        engine._accumulate = original
+    assert adopted == [True]
