@@ -148,7 +148,8 @@ def _walk(root, grad, retain_graph, captured, capture_tensors=()):
                 g = g.astype(t._data.dtype)
             parent = t.grad_fn
             if parent is None:
-                _deliver(t, g, captured, owned=_is_private(g))
+                owned = _is_private(g)  # its own statement: a call argument would hold g too
+                _deliver(t, g, captured, owned)
             elif parent in grads:
                 grads[parent] = grads[parent] + g
             else:
