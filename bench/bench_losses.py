@@ -4,15 +4,17 @@
     python bench/bench_losses.py --options       # cross_entropy with weight, ignore_index, label_smoothing
     python bench/bench_losses.py --quick         # fewer repeats
 
-Run it with an interpreter that has torch for the torch column (/work/venv-torch/bin/python);
-without torch the ratio column is left out.  The implementations are interleaved (one run of
-each in turn, a batch of calls at a time, repeated), so a noisy machine slows them alike; the table shows medians in µs
-and each median's ratio to torch's.
+Run it with an interpreter that has torch for the torch column; without torch the ratio
+column is left out.  Each implementation runs in its own process (so torch's OpenMP threads
+and minigrad's numba threads never spin against each other, as they would not in a real
+program), and the processes take turns timing a batch of calls, round after round, so a
+noisy machine slows them alike.  The table shows medians in µs and each one's ratio to torch.
 
 cross_entropy: loss = F.cross_entropy(x, t) (mean); loss.backward().
 log_softmax:   y = F.log_softmax(x, 1); y.backward(g) with a fixed random upstream g.
 """
 import argparse
+import multiprocessing
 import os
 import sys
 import time
@@ -23,11 +25,21 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import minigrad  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
 
-try:
-    import torch
-    import torch.nn.functional as TF
-except ImportError:  # pragma: no cover - depends on the interpreter
-    torch = None
+torch = TF = None  # imported only where torch runs (see load_torch)
+
+
+def load_torch(threads=None):
+    """Import torch into this process; False if it is not installed."""
+    global torch, TF
+    try:
+        import torch as torch_module
+        import torch.nn.functional as torch_functional
+    except ImportError:
+        return False
+    torch, TF = torch_module, torch_functional
+    if threads:
+        torch.set_num_threads(threads)
+    return True
 
 SIZES = [(64, 10), (512, 100), (4096, 1000), (32768, 10)]
 
@@ -59,7 +71,8 @@ def numpy_log_softmax(x, g):
 
 
 # --------------------------------------------------------------------------- one run of each implementation
-def make_runners(kind, N, C, dtype, options, rng):
+def make_runners(kind, N, C, dtype, options, seed=0):
+    rng = np.random.default_rng(seed)  # the same data in every process
     x = rng.normal(0, 2, (N, C)).astype(dtype)
     t = rng.integers(0, C, N)
     g = rng.normal(size=(N, C)).astype(dtype)
@@ -103,29 +116,59 @@ def make_runners(kind, N, C, dtype, options, rng):
     return runners
 
 
-def time_interleaved(runners, budget, batch_seconds=0.002):
-    """Median seconds per run of each runner.  Each turn times a batch of back-to-back runs
-    (about ``batch_seconds`` long, like timeit's ``number``), so one library's idle threads
-    waking up do not land inside the other's single call; the batches take turns until
-    ``budget`` seconds are spent."""
-    number = {}
-    for name, run in runners.items():  # warm up (first-call costs, caches) and size the batches
-        run()
+def time_batches(run, budget, batch_seconds=0.002):
+    """Per-call seconds of ``run`` over batches of back-to-back calls (about ``batch_seconds``
+    each, like timeit's ``number``) for ``budget`` seconds."""
+    run()
+    t0 = time.perf_counter()
+    run()
+    number = max(1, min(1000, int(batch_seconds / max(time.perf_counter() - t0, 1e-7))))
+    times, start = [], time.perf_counter()
+    while not times or time.perf_counter() - start < budget:
         t0 = time.perf_counter()
-        run()
-        number[name] = max(1, min(1000, int(batch_seconds / max(time.perf_counter() - t0, 1e-7))))
-    times = {name: [] for name in runners}
-    start = time.perf_counter()
+        for _ in range(number):
+            run()
+        times.append((time.perf_counter() - t0) / number)
+    return times
+
+
+def worker(name, options, threads, conn):
+    """One implementation in its own process: builds its runner for each case it is sent
+    and answers with the per-call times of a timing turn."""
+    if name == "torch":
+        load_torch(threads)
+    runners = {}
     while True:
-        for name, run in runners.items():
-            t0 = time.perf_counter()
-            for _ in range(number[name]):
-                run()
-            times[name].append((time.perf_counter() - t0) / number[name])
-        rounds = len(times["numpy"])
-        if rounds >= 200 or (rounds >= 7 and time.perf_counter() - start > budget):
-            break
-    return {name: float(np.median(ts)) for name, ts in times.items()}
+        message = conn.recv()
+        if message is None:
+            return
+        case, budget = message
+        if case not in runners:
+            runners[case] = make_runners(*case, options)[name]
+        conn.send(time_batches(runners[case], budget))
+
+
+def time_in_processes(names, cases, options, threads, budget, rounds):
+    """Median seconds per call for every (case, implementation), the processes taking turns."""
+    context = multiprocessing.get_context("spawn")
+    workers = {}
+    for name in names:
+        here, there = context.Pipe()
+        process = context.Process(target=worker, args=(name, options, threads, there), daemon=True)
+        process.start()
+        workers[name] = (process, here)
+    try:
+        for case in cases:
+            samples = {name: [] for name in names}
+            for _ in range(rounds):
+                for name in names:
+                    workers[name][1].send((case, budget / rounds))
+                    samples[name] += workers[name][1].recv()
+            yield case, {name: float(np.median(ts)) for name, ts in samples.items()}
+    finally:
+        for process, conn in workers.values():
+            conn.send(None)
+            process.join(5)
 
 
 def check_agreement(runners):
@@ -145,28 +188,26 @@ def main():
     parser.add_argument("--threads", type=int, default=None,
                         help="torch.set_num_threads(N) (default: torch's own choice)")
     args = parser.parse_args()
-    if torch is not None and args.threads:
-        torch.set_num_threads(args.threads)
-    budget = 0.3 if args.quick else 1.5
-    rng = np.random.default_rng(0)
-    threads = f", torch threads {torch.get_num_threads()}" if torch is not None else " (torch not importable)"
+    has_torch = load_torch(args.threads)
+    threads = f", torch threads {args.threads or torch.get_num_threads()}" if has_torch else " (torch not importable)"
     print(f"numpy {np.__version__}{threads}; medians in µs; ratio = time / torch's time")
-    names = ["minigrad", "numpy"] + (["torch"] if torch is not None else [])
+    names = ["minigrad", "numpy"] + (["torch"] if has_torch else [])
+    cases = [(kind, N, C, dtype) for kind in ("cross_entropy", "log_softmax")
+             for dtype in (np.float32, np.float64) for N, C in SIZES]
+    for case in cases:  # every implementation must agree before its speed means anything
+        if case[0] == "cross_entropy":
+            check_agreement(make_runners(*case, args.options))
     header = f"{'op':<14}{'dtype':<9}{'shape':<13}" + "".join(f"{n:>11}" for n in names)
-    header += "".join(f"{n + '/torch':>16}" for n in names[:2]) if torch is not None else ""
+    header += "".join(f"{n + '/torch':>16}" for n in names[:2]) if has_torch else ""
     print(header)
-    for kind in ("cross_entropy", "log_softmax"):
-        for dtype in (np.float32, np.float64):
-            for N, C in SIZES:
-                runners = make_runners(kind, N, C, dtype, args.options, rng)
-                if kind == "cross_entropy":
-                    check_agreement(runners)
-                medians = time_interleaved(runners, budget)
-                row = f"{kind:<14}{np.dtype(dtype).name:<9}{f'{N}x{C}':<13}"
-                row += "".join(f"{medians[n] * 1e6:>11.1f}" for n in names)
-                if torch is not None:
-                    row += "".join(f"{medians[n] / medians['torch']:>16.2f}" for n in names[:2])
-                print(row, flush=True)
+    budget, rounds = (0.3, 3) if args.quick else (1.5, 7)
+    for (kind, N, C, dtype), medians in time_in_processes(names, cases, args.options, args.threads,
+                                                          budget, rounds):
+        row = f"{kind:<14}{np.dtype(dtype).name:<9}{f'{N}x{C}':<13}"
+        row += "".join(f"{medians[n] * 1e6:>11.1f}" for n in names)
+        if has_torch:
+            row += "".join(f"{medians[n] / medians['torch']:>16.2f}" for n in names[:2])
+        print(row, flush=True)
 
 
 if __name__ == "__main__":

@@ -37,16 +37,16 @@ def _kernel_takes(x3, t2, weight, ignore_index):
     return True
 
 
-def cross_entropy_index_kernel(x3, t2, weight, ignore_index, label_smoothing):
-    """The fused kernel, with cross_entropy_index_forward's signature and results."""
+def cross_entropy_index_kernel(x3, t2, weight, ignore_index, label_smoothing, mean):
+    """The fused kernel: (loss2 (N, S), total_weight (0-d), grad3 (N, C, S), loss_sum).  With
+    ``mean`` the kernel has already divided grad3 by the total weight; loss_sum is Σ loss2
+    accumulated in float64."""
     N, C, S = x3.shape
     if S == 1:  # the kernel's (N, C) path has its own small-class tiling
-        loss, grad, _, total = kernels.cross_entropy_forward_backward(
-            x3.reshape(N, C), t2.reshape(N), weight, ignore_index, label_smoothing)
-    else:
-        loss, grad, _, total = kernels.cross_entropy_forward_backward(
-            x3, t2, weight, ignore_index, label_smoothing)
-    return loss.reshape(N, S), np.asarray(total, dtype=x3.dtype), grad.reshape(N, C, S)
+        x3, t2 = x3.reshape(N, C), t2.reshape(N)
+    loss, grad, loss_sum, total = kernels.cross_entropy_forward_backward(
+        x3, t2, weight, ignore_index, label_smoothing, mean=mean)
+    return loss.reshape(N, S), np.asarray(total, dtype=x3.dtype), grad.reshape(N, C, S), loss_sum
 
 
 # --------------------------------------------------------------------------- numpy compute (N, C, S)
@@ -217,11 +217,15 @@ class CrossEntropyIndex(Function):
         ncs = split_ncs(x.shape, class_dim)
         x3, t2 = as_ncs(x, ncs), np.ascontiguousarray(target).reshape(ncs[0], ncs[2])
         need_grad = ctx.needs_input_grad[0]
+        ctx.prescaled = False  # True when grad3 is already divided by the total weight ('mean')
         if _kernel_takes(x3, t2, weight, ignore_index):
-            loss2, total_weight, grad3 = cross_entropy_index_kernel(x3, t2, weight, ignore_index, label_smoothing)
+            loss2, total_weight, grad3, loss_sum = cross_entropy_index_kernel(
+                x3, t2, weight, ignore_index, label_smoothing, mean=reduction == "mean")
+            ctx.prescaled = reduction == "mean"
         else:
             loss2, total_weight, grad3 = cross_entropy_index_forward(x3, t2, weight, ignore_index,
                                                                      label_smoothing, need_grad)
+            loss_sum = None
         if need_grad:
             ctx.info = (x.shape, ncs, reduction, total_weight, backward_error)
             ctx.save_for_backward(grad3)
@@ -229,6 +233,8 @@ class CrossEntropyIndex(Function):
             unfused = (log_softmax_forward(x3), t2, weight, ignore_index, label_smoothing)
             ctx.unfused = unfused if need_grad else None
             return cross_entropy_index_mean_unfused(*unfused)
+        if loss_sum is not None and reduction != "none":  # the kernel's float64 sum: no second pass
+            return np.asarray(loss_sum if reduction == "sum" else loss_sum / float(total_weight), dtype=x.dtype)
         return reduce_loss(loss2, reduction, total_weight, out_shape)
 
     @staticmethod
@@ -237,11 +243,12 @@ class CrossEntropyIndex(Function):
         shape, ncs, reduction, total_weight, backward_error = ctx.info
         if backward_error:
             raise RuntimeError(backward_error)
-        scale = upstream_scale(g, reduction, total_weight, ncs)
         if reduction == "mean" and total_weight == 0:
-            grad3 = cross_entropy_index_grad_unfused(*ctx.unfused, scale)
+            grad3 = cross_entropy_index_grad_unfused(*ctx.unfused, upstream_scale(g, reduction, total_weight, ncs))
+        elif ctx.prescaled:  # already divided by the total weight; loss.backward() passes g = 1
+            grad3 = grad3 if g == 1 else grad3 * g
         else:  # d(Σ_i g_i l_i)/dx = Σ_i g_i dl_i/dx: forward's per-position gradient times its upstream
-            grad3 = grad3 * scale
+            grad3 = grad3 * upstream_scale(g, reduction, total_weight, ncs)
         return (grad3.reshape(shape),) + (None,) * 8
 
 

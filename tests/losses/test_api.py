@@ -162,7 +162,7 @@ def test_softmax_dim_none_warns_and_uses_torchs_legacy_dim():
 def test_kernel_and_numpy_paths_agree_and_the_kernel_is_used(monkeypatch):
     calls = []
     original = loss_ops.cross_entropy_index_kernel
-    monkeypatch.setattr(loss_ops, "cross_entropy_index_kernel", lambda *a: calls.append(1) or original(*a))
+    monkeypatch.setattr(loss_ops, "cross_entropy_index_kernel", lambda *a, **k: calls.append(1) or original(*a, **k))
     x = minigrad.randn(6, 5, 3, dtype=minigrad.float64, requires_grad=True)
     t = minigrad.tensor([[0, 1, 4], [2, -100, 3], [1, 1, 1], [0, 0, 2], [4, 3, 2], [-100, 2, 1]])
     w = minigrad.rand(5, dtype=minigrad.float64)
