@@ -10,10 +10,10 @@ import weakref
 
 import numpy as np
 
-from minigrad import dtypes, tensor_math
+from minigrad import dtypes, tensor_inplace, tensor_math, tensor_shape
 
 
-class Tensor(tensor_math.TensorMath):
+class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.TensorInplace):
     __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_version_counter", "_base",
                  "__weakref__")
 
@@ -262,4 +262,4 @@ from minigrad import _format  # noqa: E402
 from minigrad import ops as _ops  # noqa: E402
 from minigrad.autograd import engine as _engine  # noqa: E402
 
-tensor_math.ops = _ops
+tensor_math.ops = tensor_shape.ops = tensor_inplace.ops = _ops
