@@ -123,3 +123,14 @@ def result_type(*operands):
         if same_kind:
             return np.result_type(*same_kind)
     raise TypeError("result_type needs at least one operand")
+
+
+def dtype_from_to_args(args, dtype=None):
+    """The dtype asked for by ``x.to(...)``'s arguments: a dtype, a tensor (its dtype), or a
+    device ('cpu', accepted and ignored); None if no dtype is named."""
+    for a in args:
+        if hasattr(a, "_data"):
+            dtype = a.dtype
+        elif not (isinstance(a, str) and a.startswith("cpu")):
+            dtype = a
+    return None if dtype is None else to_dtype(dtype)

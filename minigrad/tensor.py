@@ -174,14 +174,10 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
 
     def to(self, *args, dtype=None, **kwargs):
         """``t.to(minigrad.float64)``; device arguments ('cpu') are accepted and ignored."""
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif not (isinstance(a, str) and a.startswith("cpu")):
-                dtype = a
-        if dtype is None or dtypes.to_dtype(dtype).numpy == self._data.dtype:
+        dtype = dtypes.dtype_from_to_args(args, dtype)
+        if dtype is None or dtype.numpy == self._data.dtype:
             return self
-        return _ops.elementwise.Cast.apply(self, dtypes.to_dtype(dtype).numpy)
+        return _ops.elementwise.Cast.apply(self, dtype.numpy)
 
     def type(self, dtype=None):
         return self.to(dtype) if dtype is not None else f"minigrad.{self.dtype.name}"

@@ -282,14 +282,9 @@ class Module:
 
     def to(self, *args, dtype=None, **kwargs):
         """``module.to(minigrad.float64)``; device arguments ('cpu') are accepted and ignored."""
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif not (isinstance(a, str) and a.startswith("cpu")):
-                dtype = a
-        if dtype is None:
+        target = dtypes.dtype_from_to_args(args, dtype)
+        if target is None:
             return self
-        target = dtypes.to_dtype(dtype)
         if not target.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={target}")
         np_dtype = target.numpy

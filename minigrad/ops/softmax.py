@@ -82,14 +82,18 @@ def log_softmax_backward(g3, out3):
 
 # --------------------------------------------------------------------------- Functions
 class Softmax(Function):
-    """``softmax(x, dim)`` for a floating ``x`` and a non-negative ``dim`` (checked by the caller)."""
+    """``softmax(x, dim)`` for a floating ``x`` and a non-negative ``dim`` (checked by the caller).
+    The kernel does the arithmetic; the numpy helpers take 0-d, empty and float16 inputs."""
+    kernel_forward, kernel_backward = staticmethod(kernels.softmax_forward), staticmethod(kernels.softmax_backward)
+    numpy_forward, numpy_backward = staticmethod(softmax_forward), staticmethod(softmax_backward)
 
     @staticmethod
     def forward(ctx, x, dim):
+        op = ctx.fn  # Softmax or LogSoftmax: the same steps with their own arithmetic
         if use_kernel(x):
-            out = kernels.softmax_forward(x, axis=dim)
+            out = op.kernel_forward(x, axis=dim)
         else:
-            out = softmax_forward(as_ncs(x, split_ncs(x.shape, dim))).reshape(x.shape)
+            out = op.numpy_forward(as_ncs(x, split_ncs(x.shape, dim))).reshape(x.shape)
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
@@ -97,29 +101,15 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        op = ctx.fn
         if use_kernel(out) and g.dtype == out.dtype:
-            return kernels.softmax_backward(g, out, axis=ctx.dim), None
+            return op.kernel_backward(g, out, axis=ctx.dim), None
         ncs = split_ncs(out.shape, ctx.dim)
-        return softmax_backward(as_ncs(g, ncs), as_ncs(out, ncs)).reshape(out.shape), None
+        return op.numpy_backward(as_ncs(g, ncs), as_ncs(out, ncs)).reshape(out.shape), None
 
 
-class LogSoftmax(Function):
-    """``log_softmax(x, dim)`` for a floating ``x`` and a non-negative ``dim``."""
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        if use_kernel(x):
-            out = kernels.log_softmax_forward(x, axis=dim)
-        else:
-            out = log_softmax_forward(as_ncs(x, split_ncs(x.shape, dim))).reshape(x.shape)
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        if use_kernel(out) and g.dtype == out.dtype:
-            return kernels.log_softmax_backward(g, out, axis=ctx.dim), None
-        ncs = split_ncs(out.shape, ctx.dim)
-        return log_softmax_backward(as_ncs(g, ncs), as_ncs(out, ncs)).reshape(out.shape), None
+class LogSoftmax(Softmax):
+    """``log_softmax(x, dim)``: Softmax's steps with log-softmax's arithmetic."""
+    kernel_forward = staticmethod(kernels.log_softmax_forward)
+    kernel_backward = staticmethod(kernels.log_softmax_backward)
+    numpy_forward, numpy_backward = staticmethod(log_softmax_forward), staticmethod(log_softmax_backward)
