@@ -59,6 +59,19 @@ def _shape_str(shape):
     return f"minigrad.Size({list(shape)})"
 
 
+def clear_grads(params, set_to_none=True):
+    """Drop each parameter's ``.grad`` (set_to_none) or fill it with zeros in place;
+    ``Module.zero_grad`` and ``Optimizer.zero_grad`` both come here."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            p.grad._data[...] = 0
+            p.grad._version_counter[0] += 1
+
+
 class Module:
     """Base class of every layer and model: subclass it, assign layers in ``__init__``,
     compute in ``forward``, and call the module like a function."""
@@ -254,14 +267,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Clear every parameter's ``.grad``: drop it (default, as torch) or fill it with zeros."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad._data[...] = 0
-                p.grad._version_counter[0] += 1
+        clear_grads(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------------ dtype
     def _apply_to_arrays(self, convert):

@@ -13,6 +13,7 @@ from collections import defaultdict
 import numpy as np
 
 from minigrad.autograd import grad_mode
+from minigrad.nn.module import clear_grads
 from minigrad.tensor import Tensor
 
 
@@ -83,14 +84,7 @@ class Optimizer:
     def zero_grad(self, set_to_none=True):
         """Clear every parameter's gradient: drop it (default, as torch) or fill it with zeros."""
         for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad._data[...] = 0
-                    p.grad._version_counter[0] += 1
+            clear_grads(group["params"], set_to_none)
 
     def step(self, closure=None):
         raise NotImplementedError
