@@ -12,21 +12,21 @@ import minigrad
 
 
 def show_graph(t, indent=0):
-    """Print the nodes that produced ``t``, output first (the order backward visits them)."""
-    node = t.grad_fn
+    """Print the nodes that produced ``t``, output first, each with the nodes it reads
+    (``next_functions``; a leaf appears as the AccumulateGrad node that feeds its .grad)."""
     seen = set()
-    stack = [(node, 0)]
+    stack = [(t.grad_fn, 0)]
     while stack:
         node, depth = stack.pop()
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))
-        inputs = ", ".join(
-            ("leaf" + str(tuple(i.shape)) if i.grad_fn is None else i.grad_fn.name())
-            for i in node.inputs if isinstance(i, minigrad.Tensor))
-        print("  " * (indent + depth) + f"{node.name()}  <- {inputs}")
-        for i in reversed([i for i in node.inputs if isinstance(i, minigrad.Tensor)]):
-            stack.append((i.grad_fn, depth + 1))
+        parents = [fn for fn, _ in node.next_functions if fn is not None]
+        names = ", ".join("leaf" + str(tuple(fn.variable.shape)) if fn.name() == "AccumulateGrad" else fn.name()
+                          for fn in parents)
+        print("  " * (indent + depth) + f"{node.name()}  <- {names}")
+        for fn in reversed(parents):
+            stack.append((fn, depth + 1))
 
 
 def main():

@@ -15,7 +15,8 @@ from minigrad import dtypes, tensor_inplace, tensor_math, tensor_shape
 
 class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.TensorInplace):
     __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_version_counter", "_base",
-                 "__weakref__")
+                 "_output_nr", "_accumulator", "_hooks", "__weakref__")
+    __array_priority__ = 1000  # `array * tensor` defers to Tensor.__rmul__, as with torch
 
     def __init__(self, data=(), requires_grad=False):
         """``minigrad.Tensor(data)`` makes a float32 tensor, as ``torch.Tensor(data)`` does.
@@ -27,6 +28,8 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
         self.grad_fn = None
         self._version_counter = [0]
         self._base = None
+        self._output_nr = 0
+        self._accumulator = self._hooks = None
         self._requires_grad = False
         self.requires_grad = requires_grad
 
@@ -40,6 +43,8 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
         t.grad_fn = None
         t._version_counter = [0]
         t._base = None
+        t._output_nr = 0
+        t._accumulator = t._hooks = None
         return t
 
     # ------------------------------------------------------------------ attributes
@@ -213,20 +218,71 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
         return self._data.flags.c_contiguous
 
     # ------------------------------------------------------------------ autograd
-    def backward(self, gradient=None, retain_graph=None):
-        _engine.backward(self, gradient, bool(retain_graph))
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Add d(self)/d(leaf) to ``leaf.grad`` for every leaf that requires grad (the chain
+        rule, walked in ``autograd/engine.py``).  ``create_graph=True`` records the backward
+        pass too, so the gradients can be differentiated again."""
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def _grad_edge(self):
+        """Where a gradient for this tensor goes: ``(grad_fn, output_nr)``, or for a leaf its
+        AccumulateGrad node (made on first use; the leaf holds it weakly, the graph strongly)."""
+        if self.grad_fn is not None:
+            return (self.grad_fn, self._output_nr)
+        node = self._accumulator() if self._accumulator is not None else None
+        if node is None:
+            node = _function.AccumulateGrad(self)
+            self._accumulator = weakref.ref(node)
+        return (node, 0)
+
+    def register_hook(self, hook):
+        """``hook(grad) -> Tensor or None`` runs when the gradient w.r.t. this tensor has been
+        computed; a returned Tensor replaces it.  Returns a handle with ``.remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks.setdefault("grad", {})
+        else:
+            node = self.grad_fn
+            if node._tensor_hooks is None:
+                node._tensor_hooks = {}
+            hooks = node._tensor_hooks.setdefault(self._output_nr, {})
+        return _function._add_hook(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(tensor)`` runs after a leaf's ``.grad`` has been updated."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._hooks is None:
+            self._hooks = {}
+        return _function._add_hook(self._hooks.setdefault("post", {}), hook)
+
+    def _tensor_hooks(self):
+        return self._hooks.get("grad") if self._hooks else None
+
+    def _post_accumulate_hooks(self):
+        return self._hooks.get("post") if self._hooks else None
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
-            self.grad_fn._retained = weakref.ref(self)
+            node = self.grad_fn
+            if node._retained is None:
+                node._retained = {}
+            node._retained[self._output_nr] = weakref.ref(self)
 
     @property
     def retains_grad(self):
-        return self.grad_fn is not None and self.grad_fn._retained is not None \
-            and self.grad_fn._retained() is self
+        if self.grad_fn is None or not self.grad_fn._retained:
+            return False
+        kept = self.grad_fn._retained.get(self._output_nr)
+        return kept is not None and kept() is self
 
     def __repr__(self):
         return _format.tensor_repr(self)
@@ -257,5 +313,6 @@ def _rebuild(data, requires_grad):
 from minigrad import _format  # noqa: E402
 from minigrad import ops as _ops  # noqa: E402
 from minigrad.autograd import engine as _engine  # noqa: E402
+from minigrad.autograd import function as _function  # noqa: E402
 
 tensor_math.ops = tensor_shape.ops = tensor_inplace.ops = _ops

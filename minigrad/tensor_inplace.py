@@ -21,7 +21,7 @@ class TensorInplace:
     # ------------------------------------------------------------- in-place
     def _check_inplace(self):
         """torch's rules: a leaf that requires grad may change in place only inside no_grad()."""
-        if grad_mode._grad_enabled and self._requires_grad:
+        if grad_mode.state.enabled and self._requires_grad:
             if self.grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
             if self._base is not None and self._base._requires_grad:
@@ -39,7 +39,7 @@ class TensorInplace:
         so what the new node saves is not overwritten by the write into self.
         """
         self._check_inplace()
-        if grad_mode._grad_enabled and (self._requires_grad or self._base is not None):
+        if grad_mode.state.enabled and (self._requires_grad or self._base is not None):
             old = _Tensor()._wrap(self._data.copy())
             old.grad_fn, old._requires_grad = self.grad_fn, self._requires_grad
             result = compute(old)
@@ -58,7 +58,7 @@ class TensorInplace:
     def _inplace_arith(self, ufunc, other, compute):
         """``self op= other``: straight into the array when no graph is involved (the
         ``with no_grad(): w -= lr * w.grad`` idiom), else through ``_inplace``."""
-        if grad_mode._grad_enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
+        if grad_mode.state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
             return self._inplace(compute)
         self._check_inplace()
         b = other._data if hasattr(other, "_data") else other
@@ -96,7 +96,7 @@ class TensorInplace:
     def fill_(self, value):
         value = value.item() if hasattr(value, "_data") else value
         self._check_inplace()
-        if grad_mode._grad_enabled and self._requires_grad:
+        if grad_mode.state.enabled and self._requires_grad:
             return self._inplace(lambda s: s * 0 + value)
         self._data[...] = value
         self._version_counter[0] += 1
@@ -104,7 +104,7 @@ class TensorInplace:
 
     def copy_(self, src):
         src = _as_tensor(src)
-        if grad_mode._grad_enabled and (self._requires_grad or src._requires_grad):
+        if grad_mode.state.enabled and (self._requires_grad or src._requires_grad):
             return self._inplace(lambda s: s * 0 + src.to(self.dtype))
         self._check_inplace()
         np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
@@ -117,10 +117,10 @@ class TensorInplace:
     def __setitem__(self, index, value):
         index, basic = _normalize_index(index, self._data.shape)
         value_is_tensor = hasattr(value, "_data")
-        if basic and index is not Ellipsis and index != (Ellipsis,) and grad_mode._grad_enabled \
+        if basic and index is not Ellipsis and index != (Ellipsis,) and grad_mode.state.enabled \
                 and self._requires_grad and self.grad_fn is None:  # torch writes through a view here
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        if grad_mode._grad_enabled and (self._requires_grad or (value_is_tensor and value._requires_grad)):
+        if grad_mode.state.enabled and (self._requires_grad or (value_is_tensor and value._requires_grad)):
             self._check_inplace()
             v = value.to(self.dtype) if value_is_tensor else value
             return self._inplace(lambda s: ops.shape.SetItem.apply(s, index, v))

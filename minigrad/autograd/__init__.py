@@ -4,7 +4,12 @@
 uses grad mode, so they are bound by ``load()`` once ``Tensor`` exists (minigrad's
 ``__init__`` calls it last; PEP 562 ``__getattr__`` covers any earlier access).
 """
-from minigrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from minigrad.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
+                                         is_inference_mode_enabled, no_grad, set_grad_enabled)
+from minigrad.autograd.anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
+
+_LAZY = ("Function", "ArrayFunction", "Node", "Context", "AccumulateGrad", "once_differentiable", "backward",
+         "grad", "gradcheck", "GradcheckError")
 
 
 def load():
@@ -13,13 +18,15 @@ def load():
     import importlib
     engine, function, gradcheck_module = (importlib.import_module(f"minigrad.autograd.{name}")
                                           for name in ("engine", "function", "gradcheck"))
-    globals().update(Function=function.Function, Context=function.Context, backward=engine.backward,
+    globals().update(Function=function.Function, ArrayFunction=function.ArrayFunction, Node=function.Node,
+                     Context=function.Node, AccumulateGrad=function.AccumulateGrad,
+                     once_differentiable=function.once_differentiable, backward=engine.backward,
                      grad=engine.grad, gradcheck=gradcheck_module.gradcheck,
                      GradcheckError=gradcheck_module.GradcheckError)
 
 
 def __getattr__(name):
-    if name in ("Function", "Context", "backward", "grad", "gradcheck", "GradcheckError"):
+    if name in _LAZY:
         load()
         return globals()[name]
     raise AttributeError(f"module 'minigrad.autograd' has no attribute {name!r}")

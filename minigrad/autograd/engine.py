@@ -1,167 +1,362 @@
-"""The backward pass: walk the graph from the output to the leaves.
+"""The backward pass: the chain rule, walked over the graph from the outputs to the leaves.
 
-1. Order the nodes topologically with an explicit stack (no recursion, so a
-   100,000-op chain is fine).
-2. Visit them output-first.  Each node's gradient is complete by the time it is
-   visited, because every node that consumes it comes earlier in the order.
-3. Hand it to the node's ``backward``, sum each input gradient down to the
-   input's shape (``unbroadcast``: the one place broadcasting is undone), and
-   add it to the input's node, or to ``.grad`` for a leaf.
-4. Free what each node saved, unless ``retain_graph=True``.
+``run_backward`` visits every node once, output-first, and does three things:
+
+1. **order**: nodes come in topological order (``topological_order``), so by the time a
+   node is visited, every path into it has delivered its gradient and the sum is complete;
+2. **chain rule**: the node's backward turns the gradient w.r.t. its output into gradients
+   w.r.t. its inputs, ``dL/dx_i = dL/dy · dy/dx_i`` (``call_backward``);
+3. **deliver**: each input gradient is summed down to the input's shape (``unbroadcast``:
+   the one place broadcasting is undone) and added to what the node that produced that
+   input has collected so far.  At a leaf, its ``AccumulateGrad`` node adds it to ``.grad``.
+
+Everything else hangs off small functions of its own: tensor hooks and ``retain_grad``
+(``before_backward``), capturing gradients for ``autograd.grad`` instead of accumulating
+them, taking a fresh gradient as ``.grad`` without a copy (``accumulate``), and freeing
+what each node saved unless ``retain_graph=True``.
+
+Under ``create_graph=True`` the same walk runs on Tensors with grad mode on, so the
+backward pass records a graph of its own, and gradients of gradients follow.
 """
 import sys
+import warnings
 
 import numpy as np
 
+from minigrad.autograd.function import _FREED_MESSAGE, AccumulateGrad
+from minigrad.autograd.grad_mode import set_grad_enabled, state
 from minigrad.tensor import Tensor
 
 
-def unbroadcast(grad, shape):
-    """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``.
+# ------------------------------------------------------------------------- the walk
+def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, accumulate_into=None):
+    """Backpropagate ``root_grads`` from the ``roots`` edges ((node, output_nr) pairs).
 
-    If ``y = x + b`` broadcast ``x`` of shape (3, 1) to (2, 3, 4), every element of x
-    was used 2*4 times, so its gradient is the sum over those copies.
-    """
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    if grad.shape != shape:  # a backward returned something that is not broadcastable
-        raise RuntimeError(f"gradient of shape {grad.shape} does not match input of shape {shape}")
-    return grad
+    ``targets`` ({edge: slot}) asks for the gradients reaching those edges, returned as a
+    list (``autograd.grad``): nothing is accumulated, and only the nodes on a path to a
+    target run.  Without it, gradients are accumulated into ``.grad`` of the leaves (of
+    the tensors in ``accumulate_into`` only, when given)."""
+    captured = None if targets is None else [None] * (max(targets.values()) + 1 if targets else 0)
+    pending = {}  # node -> the gradient w.r.t. its output(s), summed over the paths so far
+    for (node, nr), g in zip(roots, root_grads):
+        _add(pending, node, nr, g)
+    order = topological_order(node for node, _ in roots)
+    needed = None
+    if targets is not None or accumulate_into is not None:
+        needed = _nodes_leading_to(order, targets if targets is not None else accumulate_into)
+    with set_grad_enabled(create_graph):
+        for node in order:
+            grad_outputs = pending.pop(node, None)
+            if grad_outputs is None:  # nothing flowed here (every path gave None)
+                continue
+            if node._tensor_hooks or node._retained or node._pre_hooks or type(node) is AccumulateGrad:
+                grad_outputs = before_backward(node, grad_outputs, targets is None)
+            if targets is not None:
+                _capture(node, grad_outputs, targets, captured)
+            if needed is not None and node not in needed:
+                continue
+            if type(node) is AccumulateGrad:
+                if targets is None:
+                    accumulate(node.variable, grad_outputs, create_graph)
+                    if node.variable._post_accumulate_hooks():
+                        for hook in list(node.variable._post_accumulate_hooks().values()):
+                            hook(node.variable)
+                continue
+            grad_inputs = call_backward(node, grad_outputs, create_graph)
+            del grad_outputs
+            if not retain_graph:
+                node.release()
+            deliver(node, grad_inputs, pending)
+    return captured
 
 
-def topological_order(root):
-    """Every node reachable from ``root``, each before all the nodes it feeds from."""
-    order, seen = [], {root}
-    stack = [(root, iter(root.inputs))]
-    while stack:
-        node, pending = stack[-1]
-        for t in pending:
-            parent = t.grad_fn if isinstance(t, Tensor) else None
-            if parent is not None and parent not in seen:
-                seen.add(parent)
-                stack.append((parent, iter(parent.inputs)))
-                break
-        else:  # all parents done: node goes after them
-            stack.pop()
-            order.append(node)
+def deliver(node, grad_inputs, pending):
+    """Add each input gradient, summed down to the input's shape and cast to its dtype, to
+    what the node that produced the input has collected."""
+    for i, (edge, g) in enumerate(zip(node.next_edges, grad_inputs)):
+        if edge is None or g is None:
+            continue
+        grad_inputs[i] = None  # let go of it as soon as it is delivered (memory, and `owned`)
+        shape, dtype = node.input_meta[i]
+        if type(g) is not np.ndarray and type(g) is not Tensor:
+            g = np.asarray(g)
+        if g.shape != shape:
+            g = unbroadcast(g, shape, node)
+        if g.dtype != dtype:
+            g = g.astype(dtype) if type(g) is np.ndarray else _cast(g, dtype)
+        parent, nr = edge
+        if parent in pending and parent.num_outputs == 1:
+            pending[parent] = pending[parent] + g
+        else:
+            _add(pending, parent, nr, g)
+        del g
+
+
+def _cast(t, dtype):
+    from minigrad.ops.elementwise import Cast
+    return Cast.apply(t, dtype)
+
+
+def _add(pending, node, nr, g):
+    if node.num_outputs == 1:
+        previous = pending.get(node)
+        pending[node] = g if previous is None else previous + g
+        return
+    slots = pending.setdefault(node, [None] * node.num_outputs)
+    slots[nr] = g if slots[nr] is None else slots[nr] + g
+
+
+def topological_order(roots):
+    """Every node reachable from ``roots``, each before all the nodes it feeds from (an
+    explicit stack, no recursion: a 100,000-op chain is fine)."""
+    order, seen = [], set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(root.next_edges))]
+        while stack:
+            node, pending = stack[-1]
+            for edge in pending:
+                if edge is not None and edge[0] not in seen:
+                    parent = edge[0]
+                    seen.add(parent)
+                    stack.append((parent, iter(parent.next_edges)))
+                    break
+            else:  # all parents done: node goes after them
+                stack.pop()
+                order.append(node)
     order.reverse()
     return order
 
 
-def _accumulate(t, grad, owned=False):
-    """``t.grad += grad``, as torch does for leaves and retained non-leaves.  The first
-    gradient is copied (it may be shared: ``x + x`` returns one array twice) unless the
-    caller says it is ``owned``: a fresh array nothing else refers to, kept as it is."""
+def _nodes_leading_to(order, edges):
+    """The nodes that must run for gradients to reach ``edges``: those with a path to one."""
+    goal = {node for node, _ in edges}
+    needed = set()
+    for node in reversed(order):  # producers first
+        for edge in node.next_edges:
+            if edge is not None and (edge[0] in needed or edge[0] in goal):
+                needed.add(node)
+                break
+    for node in goal:
+        if type(node) is AccumulateGrad:
+            needed.add(node)
+    return needed
+
+
+# ------------------------------------------------------------------------- one node
+def call_backward(node, grad_outputs, create_graph):
+    """The chain rule at one node: its backward, with torch's checks for a user's Function."""
+    fn = node.fn
+    if node._freed:
+        raise RuntimeError(_FREED_MESSAGE)
+    if fn._array_level:
+        if create_graph:
+            node._as_tensors = True
+            grads = fn.backward(node, *_as_tensors(grad_outputs, node)) if node.num_outputs > 1 \
+                else fn.backward(node, _as_tensor(grad_outputs))
+            node._as_tensors = False
+        else:
+            grads = fn.backward(node, *grad_outputs) if node.num_outputs > 1 else fn.backward(node, grad_outputs)
+        grads = list(grads) if type(grads) is tuple else [grads]
+    else:
+        grads = _call_user_backward(node, grad_outputs, create_graph)
+    if node._post_hooks:
+        grads = _run_post_hooks(node, grads, grad_outputs)
+    if state.anomaly:
+        _check_nan(node, grads)
+    return grads
+
+
+def _call_user_backward(node, grad_outputs, create_graph):
+    grad_outputs = list(grad_outputs) if node.num_outputs > 1 else [grad_outputs]
+    materialize = node.__dict__.get("_materialize", True)
+    for nr, g in enumerate(grad_outputs):
+        if g is None and materialize and node._output_meta[nr] is not None:
+            shape, dtype = node._output_meta[nr]
+            g = np.zeros(shape, dtype)
+        grad_outputs[nr] = _as_tensor(g)
+    name = node.name()
+    grads = node.fn.backward(node, *grad_outputs)
+    grads = list(grads) if isinstance(grads, (tuple, list)) else [grads]
+    n_inputs = len(node.next_edges)
+    if len(grads) > n_inputs and all(g is None for g in grads[n_inputs:]):
+        grads = grads[:n_inputs]
+    if len(grads) != n_inputs:
+        raise RuntimeError(f"function {name} returned an incorrect number of gradients "
+                           f"(expected {n_inputs}, got {len(grads)})")
+    for i, g in enumerate(grads):
+        if g is None:
+            continue
+        meta = node.input_meta[i]
+        if meta is None:
+            raise RuntimeError(f"function {name} returned a gradient different than None at position {i + 1}, "
+                               "but the corresponding forward input was not a Variable")
+        if not meta:
+            grads[i] = None
+            continue
+        if not isinstance(g, Tensor):
+            raise TypeError(f"{name}.backward returned a {type(g).__name__} at position {i + 1}: "
+                            "expected a Tensor or None")
+        if not _expandable(meta[0], g._data.shape):
+            raise RuntimeError(f"Function {name} returned an invalid gradient at index {i} - got "
+                               f"{list(g._data.shape)} but expected shape compatible with {list(meta[0])}")
+        if not create_graph:
+            grads[i] = g._data
+    return grads
+
+
+def _expandable(shape, grad_shape):
+    """True if a gradient of ``grad_shape`` sums down to ``shape`` (torch's is_expandable_to)."""
+    if len(shape) > len(grad_shape):
+        return False
+    return all(n == m or n == 1 for n, m in zip(reversed(shape), reversed(grad_shape)))
+
+
+def before_backward(node, grad_outputs, retain=True):
+    """Tensor hooks (which may replace a gradient), then retain_grad, in torch's order: a
+    retained ``.grad`` sees the gradient after every hook.  For a leaf's AccumulateGrad the
+    hooks are the leaf's own."""
+    if node._pre_hooks:
+        grads = list(grad_outputs) if node.num_outputs > 1 else [grad_outputs]
+        for hook in list(node._pre_hooks.values()):
+            result = hook(tuple(_wrap_grad(g) for g in grads))
+            if result is not None:
+                grads = [_unwrap_like(r, g) for r, g in zip(result, grads)]
+        grad_outputs = grads if node.num_outputs > 1 else grads[0]
+    if type(node) is AccumulateGrad:
+        hooks = node.variable._tensor_hooks()
+        return _run_tensor_hooks(hooks, grad_outputs) if hooks else grad_outputs
+    if node.num_outputs == 1:
+        return _hook_one(node, 0, grad_outputs, retain)
+    return [g if g is None else _hook_one(node, nr, g, retain) for nr, g in enumerate(grad_outputs)]
+
+
+def _hook_one(node, nr, g, retain):
+    hooks = node._tensor_hooks and node._tensor_hooks.get(nr)
+    if hooks:
+        g = _run_tensor_hooks(hooks, g)
+    kept = retain and node._retained and node._retained.get(nr)
+    if kept is not None:
+        t = kept()
+        if t is not None:
+            accumulate(t, g, state.enabled, owned=False)
+    return g
+
+
+def _run_tensor_hooks(hooks, g):
+    for hook in list(hooks.values()):
+        result = hook(_wrap_grad(g))
+        if result is not None:
+            g = _unwrap_like(result, g)
+    return g
+
+
+def _run_post_hooks(node, grads, grad_outputs):
+    outs = list(grad_outputs) if node.num_outputs > 1 else [grad_outputs]
+    for hook in list(node._post_hooks.values()):
+        result = hook(tuple(_wrap_grad(g) for g in grads), tuple(_wrap_grad(g) for g in outs))
+        if result is not None:
+            grads = [_unwrap_like(r, g) for r, g in zip(result, grads)]
+    return grads
+
+
+def _capture(node, grad_outputs, targets, captured):
+    grads = grad_outputs if node.num_outputs > 1 else (grad_outputs,)
+    for nr, g in enumerate(grads):
+        slot = targets.get((node, nr))
+        if slot is not None and g is not None:
+            captured[slot] = g if captured[slot] is None else captured[slot] + g
+
+
+def _check_nan(node, grads):
+    for i, g in enumerate(grads):
+        if g is not None and np.isnan(g._data if isinstance(g, Tensor) else g).any():
+            if node._trace:
+                warnings.warn("Error detected in " + node.name() + ". Traceback of forward call that caused "
+                              "the error:\n" + node._trace, RuntimeWarning, stacklevel=3)
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+
+
+# ------------------------------------------------------------------------- values
+def _wrap_grad(g):
+    return g if g is None or isinstance(g, Tensor) else Tensor._wrap(g)
+
+
+def _unwrap_like(result, g):
+    """A hook's replacement, in the walk's own currency (arrays, or Tensors under create_graph)."""
+    if result is None:
+        return None
+    if isinstance(g, Tensor):
+        return result if isinstance(result, Tensor) else Tensor._wrap(np.asarray(result))
+    return result._data if isinstance(result, Tensor) else np.asarray(result)
+
+
+def _as_tensor(g):
+    return g if g is None or isinstance(g, Tensor) else Tensor._wrap(np.asarray(g))
+
+
+def _as_tensors(grads, node):
+    return [_as_tensor(g) for g in grads]
+
+
+def unbroadcast(grad, shape, node=None):
+    """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``.
+
+    If ``y = x + b`` broadcast ``x`` of shape (3, 1) to (2, 3, 4), every element of x
+    was used 2*4 times, so its gradient is the sum over those copies.  Works on arrays
+    and (differentiably) on Tensors.
+    """
+    if not _expandable(shape, grad.shape):
+        where = f" from {node.name()}" if node is not None else ""
+        raise RuntimeError(f"gradient of shape {tuple(grad.shape)}{where} does not match input of shape {shape}")
+    extra = grad.ndim - len(shape)
+    lead = tuple(range(extra))
+    stretched = tuple(i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
+    if isinstance(grad, Tensor):
+        if lead or stretched:
+            grad = grad.sum(lead + stretched, keepdim=True)
+        return grad.reshape(shape)
+    if lead:
+        grad = grad.sum(axis=lead)
+    if stretched:
+        grad = grad.sum(axis=tuple(i - extra for i in stretched), keepdims=True)
+    return grad
+
+
+# ------------------------------------------------------------------------- .grad
+def accumulate(t, grad, create_graph=False, owned=None):
+    """``t.grad += grad``, as torch's AccumulateGrad.  The first gradient becomes ``.grad``
+    without a copy when nothing else refers to it (``_is_private``); otherwise it is copied
+    (it may be shared: ``x + x`` returns one array twice).  Under create_graph ``.grad``
+    is a Tensor in the new graph, and later gradients are added out of place."""
+    if isinstance(grad, Tensor):
+        if t.grad is None:
+            t.grad = grad.clone() if create_graph else Tensor._wrap(np.array(grad._data, copy=True))
+        elif create_graph:
+            t.grad = t.grad + grad
+        else:
+            np.add(t.grad._data, grad._data, out=t.grad._data)
+            t.grad._version_counter[0] += 1
+        return
     if grad.dtype != t._data.dtype:
         grad, owned = grad.astype(t._data.dtype), True
     if t.grad is None:
+        if owned is None:
+            owned = _is_private(grad)
         t.grad = Tensor._wrap(grad if owned else np.array(grad, copy=True))
-    else:
+    else:  # in place, even into a .grad that requires grad (made under create_graph), as torch
         np.add(t.grad._data, grad, out=t.grad._data)
         t.grad._version_counter[0] += 1
 
 
-def _root_gradient(root, gradient):
-    if not root.requires_grad:
-        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    if gradient is None:
-        if root._data.size != 1:
-            raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return np.ones_like(root._data)
-    grad = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
-    if grad.shape != root.shape:
-        raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of minigrad.Size({list(grad.shape)}) "
-                           f"and output[0] has a shape of minigrad.Size({list(root.shape)}).")
-    return grad.astype(root._data.dtype, copy=False)
-
-
-def backward(root, gradient=None, retain_graph=False):
-    """Compute d(root)/d(leaf) for every leaf that requires grad, and add it to ``leaf.grad``."""
-    _walk(root, _root_gradient(root, gradient), retain_graph, captured=None)
-
-
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, allow_unused=False):
-    """torch.autograd.grad: the gradients of ``outputs`` w.r.t. ``inputs``, returned as a
-    tuple instead of added to ``.grad`` (no ``.grad`` anywhere is touched)."""
-    single = isinstance(inputs, Tensor)
-    inputs = (inputs,) if single else tuple(inputs)
-    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
-        grad_outputs = (grad_outputs,) * len(outputs)
-    captured = {id(t): None for t in inputs}
-    for out, g in zip(outputs, grad_outputs):
-        _walk(out, _root_gradient(out, g), bool(retain_graph), captured, inputs)
-    result = []
-    for i, t in enumerate(inputs):
-        g = captured[id(t)]
-        if g is None and not allow_unused:
-            raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been used "
-                               "in the graph. Set allow_unused=True if this is the desired behavior.")
-        result.append(None if g is None else Tensor._wrap(g))
-    return tuple(result)
-
-
-def _walk(root, grad, retain_graph, captured, capture_tensors=()):
-    """The graph walk.  ``captured`` (id -> gradient) collects gradients for ``grad()``
-    instead of accumulating them into ``.grad``."""
-    if root.grad_fn is None:  # backward on a leaf: its gradient is `gradient` itself
-        _deliver(root, grad, captured, owned=False)
-        return
-
-    # non-leaf tensors whose gradient grad() asks for: found by their node
-    wanted = {t.grad_fn: t for t in capture_tensors if t.grad_fn is not None}
-    grads = {root.grad_fn: grad}
-    for node in topological_order(root.grad_fn):
-        grad_output = grads.pop(node, None)
-        if grad_output is None:  # nothing flowed here (all paths gave None)
-            continue
-        if wanted and node in wanted:
-            _deliver(wanted[node], grad_output, captured, owned=False)
-        if node._retained is not None and captured is None:
-            kept = node._retained()
-            if kept is not None:
-                _accumulate(kept, grad_output)
-        input_grads = node.fn.backward(node, grad_output)
-        if not retain_graph:
-            node.release()
-        del grad_output
-        if type(input_grads) is not tuple:
-            input_grads = (input_grads,)
-        input_grads = list(input_grads)
-        for i, t in enumerate(node.inputs):
-            if i >= len(input_grads):
-                break
-            g, input_grads[i] = input_grads[i], None
-            if g is None or not isinstance(t, Tensor) or not t._requires_grad:
-                continue
-            if type(g) is not np.ndarray:
-                g = np.asarray(g)
-            if g.shape != t._data.shape:
-                g = unbroadcast(g, t._data.shape)
-            if g.dtype != t._data.dtype:
-                g = g.astype(t._data.dtype)
-            parent = t.grad_fn
-            if parent is None:
-                owned = _is_private(g)  # its own statement: a call argument would hold g too
-                _deliver(t, g, captured, owned)
-            elif parent in grads:
-                grads[parent] = grads[parent] + g
-            else:
-                grads[parent] = g
-
-
 def _is_private(g):
-    """True if nothing but the caller's one name refers to ``g`` or to the memory under it,
-    so it can become ``.grad`` without a copy (as torch's AccumulateGrad steals a gradient).
-    References counted: the caller's name, this parameter, getrefcount's argument; for a
-    view's base: the view, the name ``base``, getrefcount's argument."""
-    if sys.getrefcount(g) > 3:
+    """True if nothing but the walk refers to ``g`` or to the memory under it, so it can
+    become ``.grad`` without a copy (as torch's AccumulateGrad steals a gradient).
+    References counted: the walk's name, accumulate's parameter, this parameter and
+    getrefcount's argument; for a view's base: the view, the name ``base``, getrefcount's."""
+    if sys.getrefcount(g) > 4:
         return False
     base = g.base
     while base is not None:  # a reshape of a fresh kernel result, say
@@ -171,8 +366,97 @@ def _is_private(g):
     return True
 
 
-def _deliver(t, g, captured, owned):
-    if captured is None:
-        _accumulate(t, g, owned)
-    elif id(t) in captured:
-        captured[id(t)] = g if captured[id(t)] is None else captured[id(t)] + g
+# ------------------------------------------------------------------------- entry points
+def _root_gradient(root, gradient, i, create_graph):
+    if not root._requires_grad:
+        raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+    if gradient is None:
+        if root._data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        ones = np.ones_like(root._data)
+        return Tensor._wrap(ones) if create_graph else ones
+    if not isinstance(gradient, Tensor):
+        gradient = Tensor._wrap(np.asarray(gradient))
+    if gradient._data.shape != root._data.shape:
+        raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                           f"minigrad.Size({list(gradient._data.shape)}) and output[{i}] has a shape of "
+                           f"minigrad.Size({list(root._data.shape)}).")
+    if create_graph:
+        return gradient if gradient._data.dtype == root._data.dtype else gradient.to(root.dtype)
+    return gradient._data.astype(root._data.dtype, copy=False)
+
+
+def _as_tuple(x):
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x) if x is not None else None
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """torch.autograd.backward: add d(tensors)/d(leaf) to ``leaf.grad`` for every leaf that
+    requires grad (or only for ``inputs``)."""
+    tensors = _as_tuple(tensors)
+    grad_tensors = (None,) * len(tensors) if grad_tensors is None else _as_tuple(grad_tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = [t._grad_edge() if t._requires_grad else None for t in tensors]
+    grads = [_root_gradient(t, g, i, create_graph) for i, (t, g) in enumerate(zip(tensors, grad_tensors))]
+    accumulate_into = None
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        accumulate_into = {t._grad_edge(): None for t in inputs}
+        for t in inputs:
+            if t.grad_fn is not None:
+                t.retain_grad()
+    run_backward(roots, grads, bool(retain_graph), create_graph, accumulate_into=accumulate_into)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         is_grads_batched=False, materialize_grads=False):
+    """torch.autograd.grad: the gradients of ``outputs`` w.r.t. ``inputs``, returned as a
+    tuple instead of added to ``.grad`` (no ``.grad`` anywhere is touched)."""
+    if is_grads_batched:
+        raise NotImplementedError("minigrad.autograd.grad does not support is_grads_batched=True")
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    allow_unused = bool(allow_unused) or materialize_grads
+    outputs = _as_tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("grad requires non-empty inputs.")
+    grad_outputs = (None,) * len(outputs) if grad_outputs is None else _as_tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} for "
+                           f"{len(outputs)} outputs")
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = [t._grad_edge() if t._requires_grad else None for t in outputs]
+    grads = [_root_gradient(t, g, i, create_graph) for i, (t, g) in enumerate(zip(outputs, grad_outputs))]
+    targets = {}
+    slot_of = []
+    for t in inputs:
+        edge = t._grad_edge()
+        slot_of.append(targets.setdefault(edge, len(targets)))
+    captured = run_backward(roots, grads, bool(retain_graph), create_graph, targets=targets)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured[slot_of[i]]
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
+            if materialize_grads:
+                g = np.zeros_like(t._data)
+        elif not isinstance(g, Tensor) and g.shape != t._data.shape:
+            g = unbroadcast(g, t._data.shape)
+        result.append(None if g is None else (g if isinstance(g, Tensor) else Tensor._wrap(np.array(g))))
+    return tuple(result)

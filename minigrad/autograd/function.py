@@ -1,30 +1,43 @@
-"""``Function``: one differentiable operation, and ``Context``: its node in the graph.
+"""``Function``: one differentiable operation.  ``Node``: its place in the graph (``grad_fn``).
 
-Every operation in minigrad, built-in or written by a user, is a subclass of
-``Function`` with two static methods, exactly as in PyTorch::
+A user writes a Function exactly as in PyTorch::
 
-    class Exp(Function):
+    class MyReLU(Function):
         @staticmethod
-        def forward(ctx, x):              # x is a numpy array
-            y = np.exp(x)
-            ctx.save_for_backward(y)
-            return y
+        def forward(ctx, input):              # Tensors in (grad recording is off inside)
+            ctx.save_for_backward(input)
+            return input.clamp(min=0)
 
         @staticmethod
-        def backward(ctx, grad_output):   # an array shaped like forward's result
-            (y,) = ctx.saved_tensors
-            return grad_output * y        # d/dx e^x = e^x
+        def backward(ctx, grad_output):       # Tensors in, one gradient per forward argument out
+            (input,) = ctx.saved_tensors
+            grad_input = grad_output.clone()
+            grad_input[input < 0] = 0
+            return grad_input
 
-    y = Exp.apply(x)                      # x, y are Tensors
+    y = MyReLU.apply(x)
 
-``forward`` receives the inputs as numpy arrays (non-tensor arguments pass
-through unchanged) and returns one array.  ``backward`` returns one gradient per
-``forward`` argument (``None`` for arguments that need none).  Gradients may come
-back with the *broadcast* shape: the engine sums them down to the input's shape
-in one place (``engine.unbroadcast``), so no op has to think about broadcasting.
-A backward must not modify ``grad_output`` in place: it may be shared.
+A backward written with Tensor operations is itself differentiable, so
+``create_graph=True`` gives its higher-order gradients.
+
+The built-in ops subclass ``ArrayFunction`` instead: their forward computes on numpy
+arrays (no Tensor wrappers: the fast path), and their backward is written once, with
+operators and the helpers of ``minigrad.ops.dual`` that work on arrays and Tensors
+alike.  For a first-order backward the engine hands it arrays; under
+``create_graph=True`` it hands it Tensors, so the same rule records the graph of the
+backward pass.  Gradients may come back with the *broadcast* shape: the engine sums
+them down to the input's shape in one place (``engine.unbroadcast``).
+
+A ``Node`` holds edges to the nodes that produced its inputs (``next_functions``),
+never the input Tensors themselves; a leaf is reached through its ``AccumulateGrad``
+node.  So a kept output keeps nodes, not activations, once backward has freed what
+each node saved.
 """
-from minigrad.autograd import grad_mode
+import weakref
+
+import numpy as np
+
+from minigrad.autograd.grad_mode import no_grad, state
 from minigrad.tensor import Tensor
 
 _FREED_MESSAGE = (
@@ -33,76 +46,234 @@ _FREED_MESSAGE = (
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward.")
 
+INPUT, OUTPUT = 1, 2  # where a saved value came from (see Node._note_saved)
 
-class Context:
-    """A node of the graph: the inputs of one call, and what forward saved for backward.
 
-    ``grad_fn`` of a Tensor is its Context.  It holds the input Tensors (to walk the
-    graph) but never the output Tensor, so the graph has no reference cycles and is
-    released by reference counting as soon as the last output is dropped.
+class Node:
+    """A node of the backward graph: torch's ``grad_fn``.
+
+    ``next_edges[i]`` is ``(node, output_nr)`` for forward argument i when it needs a
+    gradient, else None; ``input_meta[i]`` its (shape, dtype), so the engine can sum a
+    broadcast gradient down and cast it.  Ops keep what backward needs as attributes
+    (``ctx.dim = ...``) and through ``save_for_backward``; ``release()`` drops them all.
     """
-    # defaults, shadowed per node only when used (keeps creating a node cheap)
-    inputs = ()                 # forward's arguments, Tensors among them
-    _saved = None               # what forward saved for backward
-    _saved_versions = None      # [(version counter, value when saved, index)]
+    __slots__ = ("fn", "needs_input_grad", "next_edges", "input_meta", "_saved", "__dict__", "__weakref__")
+    # rarely used state: class defaults, shadowed in the instance's __dict__ when set
+    num_outputs = 1
+    _saved_info = None      # per saved value: (source, index, version counter, version at save)
     _freed = False
-    _retained = None            # weakref to an output that called retain_grad()
+    _as_tensors = False     # saved_tensors gives Tensors (user Functions, create_graph)
+    _tensor_hooks = None    # {output_nr: {handle id: hook}}: hooks of non-leaf Tensors
+    _retained = None        # {output_nr: weakref to a Tensor that called retain_grad()}
+    _pre_hooks = None       # {handle id: hook(grad_outputs)}
+    _post_hooks = None      # {handle id: hook(grad_inputs, grad_outputs)}
+    _trace = None           # forward stack, kept under detect_anomaly()
 
     def __init__(self, fn, needs_input_grad=()):
-        self.fn = fn                      # the Function subclass
+        self.fn = fn
         self.needs_input_grad = needs_input_grad
+        self._saved = None
 
-    def save_for_backward(self, *arrays):
-        self._saved = arrays
+    # ---------------------------------------------------------------- saving for backward
+    def save_for_backward(self, *values):
+        if not self.fn._array_level:
+            for i, v in enumerate(values):
+                if v is not None and not isinstance(v, Tensor):
+                    raise TypeError(f"save_for_backward can only save variables, but argument {i} is of "
+                                    f"type {type(v).__name__}")
+        self._saved = values
 
     @property
     def saved_tensors(self):
+        """What forward saved.  For an ArrayFunction in a first-order backward: the arrays.
+        For a user Function, or under create_graph: Tensors, the inputs and outputs
+        among them connected to the graph as they were in forward."""
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        if self._saved_versions:
-            for counter, version, index in self._saved_versions:
-                if counter[0] != version:
-                    raise RuntimeError(
-                        "one of the variables needed for gradient computation has been modified by an "
-                        f"inplace operation: saved tensor {index} of {self.name()} is at version "
-                        f"{counter[0]}; expected version {version} instead.")
-        return self._saved if self._saved is not None else ()
+        info = self._saved_info
+        if info is None:
+            return self._saved if self._saved is not None else ()
+        for i, (source, index, counter, version) in enumerate(info):
+            if counter is not None and counter[0] != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: saved tensor {i} of {self.name()} is at version {counter[0]}; expected "
+                    f"version {version} instead. Hint: the backtrace further above can point to the operation "
+                    "that failed to compute its gradient. The variable in question was changed in there or "
+                    "anywhere later. Good luck!")
+        if not self._as_tensors:
+            return self._saved
+        return tuple(self._unpack(value, entry) for value, entry in zip(self._saved, info))
 
+    saved_variables = saved_tensors
+
+    def _note_saved(self, inputs, outputs):
+        """After forward: note which saved values are an input's or an output's data, with
+        their version, so that an in-place change before backward raises instead of giving a
+        wrong gradient, and so that they can be rebuilt as connected Tensors (``_unpack``)."""
+        info, saved = [], list(self._saved)
+        for k, value in enumerate(saved):
+            entry = (None, None, None, None)
+            array = value._data if isinstance(value, Tensor) else value
+            if array is not None:
+                for nr, out in enumerate(outputs):
+                    if isinstance(out, Tensor) and out._data is array:
+                        entry = (OUTPUT, nr, out._version_counter, out._version_counter[0])
+                        break
+                else:
+                    for i, t in enumerate(inputs):
+                        if isinstance(t, Tensor) and (t is value or t._data is array):
+                            entry = (INPUT, i, t._version_counter, t._version_counter[0])
+                            break
+                    else:
+                        if isinstance(value, Tensor):
+                            entry = (None, None, value._version_counter, value._version_counter[0])
+            if entry[0] is not None and isinstance(value, Tensor):
+                saved[k] = array  # keep the data, not the Tensor: no cycle through an output
+            info.append(entry)
+        self._saved, self._saved_info = tuple(saved), tuple(info)
+
+    def _unpack(self, value, entry):
+        """A saved value as a Tensor: an input or output gets its place in the graph back."""
+        source, index, counter, _ = entry
+        if value is None or (source is None and isinstance(value, Tensor)):
+            return value
+        if source == INPUT:
+            edge = self.next_edges[index] if index < len(self.next_edges) else None
+            if edge is not None and type(edge[0]) is AccumulateGrad:
+                return edge[0].variable
+        elif source == OUTPUT:
+            edge = (self, index)
+        else:
+            edge = None
+        t = Tensor._wrap(value)
+        if counter is not None:
+            t._version_counter = counter
+        if edge is not None:
+            t.grad_fn, t._output_nr, t._requires_grad = edge[0], edge[1], True
+        return t
+
+    # ---------------------------------------------------------------- torch's ctx methods
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value):
+        self._materialize = bool(value)
+
+    # ---------------------------------------------------------------- the graph
     def name(self):
         return self.fn.__name__ + "Backward"
 
     def __repr__(self):
-        return f"<{self.name()}>"
+        return f"<{self.name()} object at {hex(id(self))}>"
 
     @property
     def next_functions(self):
-        """The nodes feeding this one, as (node, 0) pairs like torch; leaves show as None."""
-        return tuple((t.grad_fn, 0) for t in self.inputs if isinstance(t, Tensor))
+        """``((node, output_nr), ...)`` like torch: one entry per Tensor argument (and, for
+        built-in ops, per number operand); ``(None, 0)`` for one that needs no gradient.
+        (``input_meta`` is None exactly for the other arguments: shapes, dims, flags.)"""
+        return tuple(edge if edge is not None else (None, 0)
+                     for edge, meta in zip(self.next_edges, self.input_meta) if meta is not None)
+
+    @property
+    def metadata(self):
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward; it may return
+        replacement grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return _add_hook(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node's backward; it may return replacements."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return _add_hook(self._pre_hooks, hook)
 
     def release(self):
-        """Drop what forward saved (called by backward unless retain_graph=True)."""
-        if self._saved is not None:
-            self._saved = None
+        """Drop what forward saved, and every attribute holding an array (called by backward
+        unless retain_graph=True): a kept output then holds nodes, not activations.  A node
+        that kept no array can run again, as in torch."""
+        freed = self._saved is not None
+        self._saved = None
+        for key in [k for k, v in self.__dict__.items() if _holds_array(v)]:
+            del self.__dict__[key]
+            freed = True
+        if freed:
             self._freed = True
 
-    def _note_saved_versions(self, inputs, out_counter, out_array):
-        """Remember the version of every saved array that is an input's or the output's data,
-        so that an in-place change made before backward is caught instead of giving a wrong grad."""
-        versions = []
-        for index, saved in enumerate(self._saved):
-            if saved is out_array:
-                versions.append((out_counter, out_counter[0], index))
-                continue
-            for t in inputs:
-                if isinstance(t, Tensor) and t._data is saved:
-                    versions.append((t._version_counter, t._version_counter[0], index))
-                    break
-        self._saved_versions = versions
+
+def _holds_array(value):
+    if isinstance(value, (np.ndarray, Tensor)):
+        return True
+    return isinstance(value, (tuple, list)) and any(_holds_array(v) for v in value)
 
 
-class Function:
-    """Base class of every differentiable operation.  Subclasses define the two static
-    methods ``forward(ctx, *args)`` and ``backward(ctx, grad_output)``."""
+class AccumulateGrad(Node):
+    """Where every path to a leaf ends: adds the gradient that reaches it to ``variable.grad``.
+    One per leaf, shared by every op that uses the leaf (the leaf holds it weakly)."""
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        Node.__init__(self, AccumulateGrad)
+        self.next_edges = self.input_meta = ()
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` takes the hook out again."""
+    _next_id = 0
+
+    def __init__(self, hooks_dict):
+        self._hooks = weakref.ref(hooks_dict) if hasattr(hooks_dict, "__weakref__") else (lambda: hooks_dict)
+        RemovableHandle._next_id += 1
+        self.id = RemovableHandle._next_id
+
+    def remove(self):
+        hooks = self._hooks()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _add_hook(hooks, fn):
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
+
+
+def _edges_and_meta(args, needs, operand_types=(Tensor, int, float, np.ndarray)):
+    """``next_edges`` and ``input_meta``: for an argument that needs a gradient, its edge and
+    (shape, dtype); for another Tensor (or number operand) no edge and ``False``; for the
+    rest (shapes, dims, flags) no edge and None."""
+    edges, meta = [], []
+    for a, need in zip(args, needs):
+        if need:
+            edges.append(a._grad_edge())
+            meta.append((a._data.shape, a._data.dtype))
+        else:
+            edges.append(None)
+            meta.append(False if isinstance(a, operand_types) and type(a) is not bool else None)
+    return tuple(edges), tuple(meta)
+
+
+class _FunctionBase:
+    _array_level = False
 
     #: True for ops whose result is a view of their first input (reshape, transpose,
     #: basic indexing, ...): the result then shares the input's version counter, so an
@@ -111,19 +282,27 @@ class Function:
 
     @staticmethod
     def forward(ctx, *args):
-        raise NotImplementedError
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
-    def backward(ctx, grad_output):
-        raise NotImplementedError
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+
+class ArrayFunction(_FunctionBase):
+    """Base of the built-in ops: ``forward(ctx, *args)`` gets numpy arrays for Tensor arguments
+    and returns one array; ``backward(ctx, grad)`` gets arrays (first order) or Tensors
+    (create_graph) and returns one gradient per forward argument (None where none is needed)."""
+    _array_level = True
 
     @classmethod
     def apply(cls, *args):
-        """Run ``forward`` on the arrays of ``args``; record a node if grad mode is on and
-        some input requires grad.  Returns the output Tensor."""
+        """Run ``forward`` on the arrays of ``args``; record a node if grad mode is on and some
+        input requires grad.  Returns the output Tensor."""
         needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        record = grad_mode._grad_enabled and True in needs
-        ctx = Context(cls, needs if record else (False,) * len(args))
+        record = state.enabled and True in needs
+        ctx = Node(cls, needs if record else (False,) * len(args))
         out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args])
         result = Tensor._wrap(out)
         if cls.returns_view:
@@ -131,9 +310,101 @@ class Function:
             result._version_counter = base._version_counter
             result._base = base._base if base._base is not None else base
         if record:
-            ctx.inputs = args
+            ctx.next_edges, ctx.input_meta = _edges_and_meta(args, needs)
             result._requires_grad = True
             result.grad_fn = ctx
             if ctx._saved:
-                ctx._note_saved_versions(args, result._version_counter, out)
+                ctx._note_saved(args, (result,))
+            if state.anomaly:
+                _remember_trace(ctx)
         return result
+
+
+class Function(_FunctionBase):
+    """Base class of a user's differentiable operation, with torch's contract (see the module
+    docstring).  ``forward`` may also be written without ``ctx``, with a ``setup_context(ctx,
+    inputs, output)`` beside it, as in torch 2."""
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        if kwargs:
+            raise TypeError(f"{cls.__name__}.apply() takes no keyword arguments")
+        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        record = state.enabled and True in needs
+        ctx = Node(cls, needs)
+        with no_grad():
+            if cls.setup_context is not Function.setup_context:
+                output = cls.forward(*args)
+                cls.setup_context(ctx, args, output)
+            else:
+                output = cls.forward(ctx, *args)
+        is_tuple = isinstance(output, tuple)
+        outputs = list(output) if is_tuple else [output]
+        dirty = ctx.__dict__.get("_dirty", ())
+        for nr, out in enumerate(outputs):
+            if isinstance(out, Tensor) and any(out is a for a in args) and not any(out is d for d in dirty):
+                outputs[nr] = _alias(out)  # an input returned as it is: a new Tensor on the same data
+        if record:
+            _connect(cls, ctx, args, needs, outputs, dirty)
+        return tuple(outputs) if is_tuple else outputs[0]
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not overridden")
+
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use "
+                                  "it with forward mode AD.")
+
+    vjp = _FunctionBase.backward
+
+
+def _alias(t):
+    view = Tensor._wrap(t._data)
+    view._version_counter = t._version_counter
+    view._base = t._base if t._base is not None else t
+    return view
+
+
+def _connect(cls, ctx, args, needs, outputs, dirty):
+    """Make ``ctx`` the grad_fn of a user Function's differentiable outputs."""
+    for d in dirty:
+        if d._requires_grad and d.grad_fn is None and d._base is None:
+            raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+    ctx.next_edges, ctx.input_meta = _edges_and_meta(args, needs, Tensor)
+    ctx.num_outputs = len(outputs)
+    ctx._output_meta = tuple([(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
+                              for o in outputs])
+    non_differentiable = ctx.__dict__.get("_non_differentiable", ())
+    for nr, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            continue
+        if any(out is n for n in non_differentiable) or out._data.dtype.kind != "f":
+            out._requires_grad = False
+            continue
+        out.grad_fn, out._output_nr, out._requires_grad = ctx, nr, True
+        if any(out is d for d in dirty):
+            out._version_counter[0] += 0  # forward's in-place op already bumped it
+    if ctx._saved:
+        ctx._note_saved(args, outputs)
+    ctx._as_tensors = True
+    if state.anomaly:
+        _remember_trace(ctx)
+
+
+def _remember_trace(ctx):
+    import traceback
+    ctx._trace = "".join(traceback.format_stack()[:-3])
+
+
+def once_differentiable(backward):
+    """Decorator for a backward that is not itself differentiable: it runs without recording,
+    and a gradient computed from it under create_graph raises when differentiated."""
+    import functools
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grad_outputs):
+        with no_grad():
+            return backward(ctx, *grad_outputs)
+    return wrapper

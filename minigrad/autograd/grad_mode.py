@@ -1,15 +1,27 @@
-"""Grad mode: whether new operations are recorded in the graph.
+"""Grad mode: whether new operations are recorded in the graph, per thread.
 
-``no_grad()`` and ``enable_grad()`` work as context managers and as decorators,
-like torch's.  The switch is one module-level flag read by ``Function.apply``.
+``no_grad()``, ``enable_grad()``, ``set_grad_enabled(mode)`` and ``inference_mode()``
+work as context managers and as decorators, like torch's.  As in torch, the mode
+belongs to the thread that sets it: ``no_grad()`` in an evaluation thread does not
+switch off recording in a training thread beside it, and every new thread starts
+with grad mode on.  ``Function.apply`` reads it as ``grad_mode.state.enabled``.
 """
 import functools
+import threading
 
-_grad_enabled = True
+
+class _State(threading.local):
+    """One per thread; a new thread sees the class defaults (grad enabled)."""
+    enabled = True
+    anomaly = False       # detect_anomaly(): check every backward for nan
+    anomaly_trace = True  # ... and remember where each node was made
+
+
+state = _State()
 
 
 def is_grad_enabled():
-    return _grad_enabled
+    return state.enabled
 
 
 class _GradMode:
@@ -27,13 +39,11 @@ class _GradMode:
         pass
 
     def __enter__(self):
-        global _grad_enabled
-        self._previous = _grad_enabled
-        _grad_enabled = self.mode
+        self._previous = state.enabled
+        state.enabled = self.mode
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._previous
+        state.enabled = self._previous
         return False
 
     def __call__(self, fn):
@@ -41,13 +51,15 @@ class _GradMode:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            global _grad_enabled
-            previous, _grad_enabled = _grad_enabled, mode
+            previous, state.enabled = state.enabled, mode
             try:
                 return fn(*args, **kwargs)
             finally:
-                _grad_enabled = previous
+                state.enabled = previous
         return wrapper
+
+    def clone(self):
+        return type(self)()
 
 
 class no_grad(_GradMode):
@@ -60,18 +72,56 @@ class enable_grad(_GradMode):
     mode = True
 
 
+class inference_mode(_GradMode):
+    """``inference_mode()`` / ``inference_mode(False)``: minigrad gives it ``no_grad``'s
+    semantics (no graph is recorded); ``mode=False`` leaves grad mode as it is."""
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # bare decorator: @inference_mode
+            return cls(True)(mode)
+        self = object.__new__(cls)
+        self.mode = False if mode else None
+        return self
+
+    def __init__(self, mode=True):
+        pass
+
+    def __enter__(self):
+        self._previous = state.enabled
+        if self.mode is not None:
+            state.enabled = False
+
+    def __call__(self, fn):
+        if self.mode is None:
+            return fn
+        return super().__call__(fn)
+
+    def clone(self):
+        return type(self)(self.mode is not None)
+
+
+def is_inference_mode_enabled():
+    return False
+
+
 class set_grad_enabled(_GradMode):
-    """``set_grad_enabled(False)`` switches recording off at once; used with ``with``,
-    the previous mode comes back at the end of the block."""
+    """``set_grad_enabled(False)`` switches recording off at once (for this thread); used
+    with ``with``, the previous mode comes back at the end of the block."""
 
     def __new__(cls, mode):
         return object.__new__(cls)
 
     def __init__(self, mode):
-        global _grad_enabled
-        self._previous = _grad_enabled
+        self._previous = state.enabled
         self.mode = bool(mode)
-        _grad_enabled = self.mode
+        state.enabled = self.mode
 
     def __enter__(self):
         pass
+
+    def __call__(self, fn):  # as a decorator it must not change the mode at definition time
+        state.enabled = self._previous
+        return super().__call__(fn)
+
+    def clone(self):
+        return type(self)(self.mode)

@@ -34,6 +34,8 @@ class Parameter(Tensor):
         self.grad_fn = None
         self._version_counter = [0]
         self._base = None
+        self._output_nr = 0
+        self._accumulator = self._hooks = None
         self._requires_grad = False
         self.requires_grad = requires_grad
 

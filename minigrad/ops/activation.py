@@ -1,10 +1,10 @@
 """Activation functions: forward and local derivative side by side."""
 import numpy as np
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.function import ArrayFunction
 
 
-class ReLU(Function):
+class ReLU(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         out = np.maximum(x, 0)
@@ -17,7 +17,7 @@ class ReLU(Function):
         return g * (out > 0)  # d/dx max(x, 0) = 1 if x > 0 else 0
 
 
-class LeakyReLU(Function):
+class LeakyReLU(ArrayFunction):
     @staticmethod
     def forward(ctx, x, negative_slope):
         ctx.save_for_backward(x)
@@ -36,7 +36,7 @@ def stable_sigmoid(x):
     return np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
 
 
-class Sigmoid(Function):
+class Sigmoid(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         out = stable_sigmoid(x)
@@ -49,7 +49,7 @@ class Sigmoid(Function):
         return g * s * (1 - s)  # dσ/dx = σ(1-σ)
 
 
-class Tanh(Function):
+class Tanh(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         out = np.tanh(x)

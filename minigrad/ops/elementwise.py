@@ -6,10 +6,10 @@ A Python scalar operand arrives as a plain number and gets no gradient.
 """
 import numpy as np
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.function import ArrayFunction
 
 
-class Add(Function):
+class Add(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -19,7 +19,7 @@ class Add(Function):
         return g, g  # d(a+b)/da = d(a+b)/db = 1
 
 
-class Sub(Function):
+class Sub(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -29,7 +29,7 @@ class Sub(Function):
         return g, -g  # d(a-b)/db = -1
 
 
-class Mul(Function):
+class Mul(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad  # save only what backward reads, as torch does,
@@ -43,7 +43,7 @@ class Mul(Function):
         return (g * b if need_a else None), (g * a if need_b else None)  # d(ab)/da = b
 
 
-class Div(Function):
+class Div(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
@@ -60,7 +60,7 @@ class Div(Function):
         return grad_a, grad_b
 
 
-class Pow(Function):
+class Pow(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         out = a ** b
@@ -81,7 +81,7 @@ class Pow(Function):
         return grad_a, grad_b
 
 
-class Maximum(Function):
+class Maximum(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -94,7 +94,7 @@ class Maximum(Function):
         return g * share_a, g * (1.0 - share_a)
 
 
-class Minimum(Function):
+class Minimum(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -107,7 +107,7 @@ class Minimum(Function):
         return g * share_a, g * (1.0 - share_a)
 
 
-class Neg(Function):
+class Neg(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         return -x
@@ -117,7 +117,7 @@ class Neg(Function):
         return -g
 
 
-class Exp(Function):
+class Exp(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(over="ignore"):  # overflow gives inf, silently, as torch
@@ -131,7 +131,7 @@ class Exp(Function):
         return g * out  # d/dx e^x = e^x
 
 
-class Log(Function):
+class Log(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -145,7 +145,7 @@ class Log(Function):
             return g / x  # d/dx ln x = 1/x
 
 
-class Sqrt(Function):
+class Sqrt(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
@@ -160,7 +160,7 @@ class Sqrt(Function):
             return g / (2 * out)  # d/dx √x = 1/(2√x)
 
 
-class Abs(Function):
+class Abs(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -172,7 +172,7 @@ class Abs(Function):
         return g * np.sign(x)  # d/dx |x| = sign(x), 0 at 0 (as torch)
 
 
-class Clamp(Function):
+class Clamp(ArrayFunction):
     @staticmethod
     def forward(ctx, x, low, high):
         ctx.save_for_backward(x)
@@ -202,7 +202,7 @@ class Clamp(Function):
         return g * inside, grad_low, grad_high
 
 
-class Cast(Function):
+class Cast(ArrayFunction):
     """``t.to(dtype)``: the gradient is cast back to the input's dtype by the engine."""
 
     @staticmethod
@@ -214,7 +214,7 @@ class Cast(Function):
         return g, None
 
 
-class Clone(Function):
+class Clone(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         return x.copy()

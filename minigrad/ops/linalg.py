@@ -1,10 +1,10 @@
 """Matrix products."""
 import numpy as np
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.function import ArrayFunction
 
 
-class MatMul(Function):
+class MatMul(ArrayFunction):
     """``a @ b`` for 1-D, 2-D and batched (broadcast) operands, like ``np.matmul``."""
 
     @staticmethod
@@ -36,7 +36,7 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-class Linear(Function):
+class Linear(ArrayFunction):
     """``x @ weightᵀ + bias`` as one node (weight is (out_features, in_features), as torch)."""
 
     @staticmethod

@@ -20,7 +20,7 @@ scales it by the upstream gradient (and 1/divisor for 'mean').
 import numpy as np
 
 from minigrad import kernels
-from minigrad.autograd.function import Function
+from minigrad.autograd.function import ArrayFunction
 from minigrad.ops.softmax import as_ncs, log_softmax_forward, split_ncs, use_kernel
 
 
@@ -206,7 +206,7 @@ def upstream_scale(g, reduction, divisor, ncs):
 
 
 # --------------------------------------------------------------------------- Functions
-class CrossEntropyIndex(Function):
+class CrossEntropyIndex(ArrayFunction):
     """``cross_entropy(x, target)`` with class-index targets.  ``class_dim`` is 0 for a 1-D
     input, else 1; ``out_shape`` is the 'none' output's shape; ``backward_error`` a message
     torch raises on backward (1-D input with a (1,) target), or None."""
@@ -252,7 +252,7 @@ class CrossEntropyIndex(Function):
         return (grad3.reshape(shape),) + (None,) * 8
 
 
-class CrossEntropyProb(Function):
+class CrossEntropyProb(ArrayFunction):
     """``cross_entropy(x, target)`` with class-probability targets of x's shape."""
 
     @staticmethod
@@ -277,7 +277,7 @@ class CrossEntropyProb(Function):
         return (grad_x, grad_q, grad_w) + (None,) * 4
 
 
-class NLLLoss(Function):
+class NLLLoss(ArrayFunction):
     """``nll_loss(x, target)``: x holds log-probabilities; same shapes as CrossEntropyIndex.
     The gather (forward) and scatter (backward) run in numba kernels when they take the input."""
 

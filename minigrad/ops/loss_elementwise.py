@@ -9,7 +9,7 @@ Arrays arrive with their dtypes settled and shapes checked by minigrad.ops.loss_
 import numpy as np
 
 from minigrad import kernels
-from minigrad.autograd.function import Function
+from minigrad.autograd.function import ArrayFunction
 from minigrad.ops.activation import stable_sigmoid
 
 
@@ -133,7 +133,7 @@ def spread_upstream(g, reduction, shape, batch=None):
 
 
 # --------------------------------------------------------------------------- Functions
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(ArrayFunction):
     @staticmethod
     def forward(ctx, p, y, weight, reduction):
         ctx.save_for_backward(p, y, weight)
@@ -147,7 +147,7 @@ class BinaryCrossEntropy(Function):
         return bce_backward(p, y, weight, g, *ctx.needs_input_grad[:2]) + (None, None)
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(ArrayFunction):
     """Runs fused in a numba kernel (loss and d/dx in one pass) when x and y share a float32/64
     dtype, the weights are of that dtype and the target needs no gradient; else in numpy."""
 
@@ -178,7 +178,7 @@ def _bce_kernel_takes(x, y, weight, pos_weight):
             and all(w is None or w.dtype == x.dtype for w in (weight, pos_weight)))
 
 
-class KLDiv(Function):
+class KLDiv(ArrayFunction):
     """Input and target of one dtype (they may broadcast against each other)."""
 
     @staticmethod
@@ -197,7 +197,7 @@ class KLDiv(Function):
         return kl_div_backward(x, t, log_target, g, *ctx.needs_input_grad[:2]) + (None, None)
 
 
-class MSE(Function):
+class MSE(ArrayFunction):
     """Input and target of one dtype and one shape (broadcast by the caller).  With a ``weight``
     of that shape: w (x - y)^2, and 'mean' divides by Σ w instead of numel (torch's weighted form)."""
 

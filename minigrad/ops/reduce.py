@@ -1,7 +1,7 @@
 """Reductions: sum, mean, max, min.  ``axes`` is a tuple of non-negative dims or None (all)."""
 import numpy as np
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.function import ArrayFunction
 
 
 def _expand_back(g, shape, axes, keepdim):
@@ -13,7 +13,7 @@ def _expand_back(g, shape, axes, keepdim):
     return g
 
 
-class Sum(Function):
+class Sum(ArrayFunction):
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
         ctx.shape_info = (x.shape, axes, keepdim)
@@ -25,7 +25,7 @@ class Sum(Function):
         return np.broadcast_to(_expand_back(g, shape, axes, keepdim), shape), None, None, None
 
 
-class Mean(Function):
+class Mean(ArrayFunction):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
@@ -40,7 +40,7 @@ class Mean(Function):
         return np.broadcast_to(g, shape), None, None
 
 
-class ExtremeAll(Function):
+class ExtremeAll(ArrayFunction):
     """``x.max()`` / ``x.min()`` over all elements; ties share the gradient evenly (as torch)."""
 
     @staticmethod
@@ -56,7 +56,7 @@ class ExtremeAll(Function):
         return g * hits / hits.sum(), None
 
 
-class ExtremeEven(Function):
+class ExtremeEven(ArrayFunction):
     """``x.amax(dim)``: the maximum over ``axes``; ties in a slice share its gradient evenly (as torch)."""
 
     @staticmethod
@@ -74,7 +74,7 @@ class ExtremeEven(Function):
         return _expand_back(g, shape, axes, keepdim) * hits / hits.sum(axis=axes, keepdims=True), None, None, None
 
 
-class ExtremeDim(Function):
+class ExtremeDim(ArrayFunction):
     """``x.max(dim)`` / ``x.min(dim)`` values (keepdim shape), given the winners' ``index``
     along ``dim``; the winner gets the whole gradient, the others none."""
 

@@ -2,10 +2,10 @@
 gather, cat, stack, where.  Their backward puts each gradient back where its value came from."""
 import numpy as np
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.function import ArrayFunction
 
 
-class Reshape(Function):
+class Reshape(ArrayFunction):
     """reshape, view, flatten, squeeze, unsqueeze: same values, new shape."""
     returns_view = True
 
@@ -22,7 +22,7 @@ class Reshape(Function):
         return g.reshape(ctx.input_shape), None
 
 
-class Permute(Function):
+class Permute(ArrayFunction):
     """permute, transpose, .T: reorder the axes; backward applies the inverse order."""
     returns_view = True
 
@@ -36,7 +36,7 @@ class Permute(Function):
         return np.transpose(g, np.argsort(ctx.dims)), None
 
 
-class Expand(Function):
+class Expand(ArrayFunction):
     """A read-only broadcast view; the engine sums the gradient back (unbroadcast)."""
     returns_view = True
 
@@ -49,7 +49,7 @@ class Expand(Function):
         return g, None
 
 
-class Index(Function):
+class Index(ArrayFunction):
     """``x[index]``; gradients of repeated picks add up (np.add.at)."""
 
     @staticmethod
@@ -73,7 +73,7 @@ class BasicIndex(Index):
     returns_view = True
 
 
-class SetItem(Function):
+class SetItem(ArrayFunction):
     """``x[index] = value`` recorded in the graph: the overwritten entries get no gradient."""
 
     @staticmethod
@@ -92,7 +92,7 @@ class SetItem(Function):
         return grad_x, None, grad_value
 
 
-class Gather(Function):
+class Gather(ArrayFunction):
     """``out[i][j] = x[i][index[i][j]]`` for dim=1 (and likewise for any dim)."""
 
     @staticmethod
@@ -112,7 +112,7 @@ class Gather(Function):
         return grad, None, None
 
 
-class Cat(Function):
+class Cat(ArrayFunction):
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.dim = dim
@@ -124,7 +124,7 @@ class Cat(Function):
         return (None, *np.split(g, ctx.splits, axis=ctx.dim))
 
 
-class Stack(Function):
+class Stack(ArrayFunction):
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.dim = dim
@@ -135,7 +135,7 @@ class Stack(Function):
         return (None, *(np.take(g, i, axis=ctx.dim) for i in range(g.shape[ctx.dim])))
 
 
-class Where(Function):
+class Where(ArrayFunction):
     """``where(condition, x, y)``: x's entries where condition holds, y's elsewhere."""
 
     @staticmethod

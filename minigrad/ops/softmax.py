@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from minigrad import kernels
-from minigrad.autograd.function import Function
+from minigrad.autograd.function import ArrayFunction
 
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -81,7 +81,7 @@ def log_softmax_backward(g3, out3):
 
 
 # --------------------------------------------------------------------------- Functions
-class Softmax(Function):
+class Softmax(ArrayFunction):
     """``softmax(x, dim)`` for a floating ``x`` and a non-negative ``dim`` (checked by the caller).
     The kernel does the arithmetic; the numpy helpers take 0-d, empty and float16 inputs."""
     kernel_forward, kernel_backward = staticmethod(kernels.softmax_forward), staticmethod(kernels.softmax_backward)

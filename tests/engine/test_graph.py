@@ -122,8 +122,9 @@ def test_chain_of_100000_ops_backward_is_iterative():
 
 
 def test_graph_is_freed_by_reference_counting_alone():
-    """No reference cycles: once the user drops the output, every intermediate tensor, array and
-    graph node goes away at once, with the cyclic garbage collector off."""
+    """No reference cycles: nodes hold edges to nodes, never Tensors, so a dropped intermediate
+    Tensor goes at once; backward frees what the nodes saved; dropping the output frees the
+    nodes, all with the cyclic garbage collector off."""
     gc.collect()
     gc.disable()
     try:
@@ -132,13 +133,17 @@ def test_graph_is_freed_by_reference_counting_alone():
         h.retain_grad()
         z = h * h
         y = (z @ x.T).sum()
-        watched = [h, h._data, z, z._data, h.grad_fn, z.grad_fn, y.grad_fn]
-        refs = [weakref.ref(o) for o in watched]
-        del watched, h, z
+        tensors = [weakref.ref(h), weakref.ref(z)]
+        arrays = [weakref.ref(h._data), weakref.ref(z._data)]  # saved by exp, mul and matmul
+        nodes = [weakref.ref(n) for n in (h.grad_fn, z.grad_fn, y.grad_fn)]
+        del h, z
+        assert [r() for r in tensors] == [None, None], "nodes hold no Tensors"
+        assert all(r() is not None for r in arrays + nodes), "saved arrays live until backward"
         y.backward()
-        assert all(r() is not None for r in refs), "the graph lives as long as its output"
+        assert [r() for r in arrays] == [None, None], "backward frees what the nodes saved"
+        assert all(r() is not None for r in nodes), "the graph's nodes live as long as its output"
         del y
-        assert [r() for r in refs] == [None] * len(refs)
+        assert [r() for r in nodes] == [None] * len(nodes)
         assert x.grad is not None and x.is_leaf
     finally:
         gc.enable()
@@ -278,7 +283,8 @@ class ScaledProduct(Function):
 
     @staticmethod
     def forward(ctx, a, b, scale):
-        assert isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and scale == 3.0
+        assert isinstance(a, minigrad.Tensor) and isinstance(b, minigrad.Tensor) and scale == 3.0
+        assert not minigrad.is_grad_enabled()  # forward runs without recording, as in torch
         ctx.save_for_backward(a, b)
         ctx.scale = scale
         return a * b * scale
@@ -286,6 +292,7 @@ class ScaledProduct(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        assert isinstance(g, minigrad.Tensor) and isinstance(a, minigrad.Tensor)
         ScaledProduct.seen_needs = ctx.needs_input_grad
         need_a, need_b, _ = ctx.needs_input_grad
         return (g * b * ctx.scale if need_a else None,  # broadcast shape: the engine sums it down
@@ -322,4 +329,4 @@ def test_custom_function_saved_tensors_and_no_grad():
     assert not out.requires_grad and out.grad_fn is None
     out = ScaledProduct.apply(a, a, 3.0)
     saved = out.grad_fn.saved_tensors
-    assert len(saved) == 2 and all(s is a._data for s in saved)
+    assert len(saved) == 2 and all(s is a for s in saved)  # a saved leaf comes back as itself
