@@ -1,4 +1,5 @@
-"""Reverse-mode automatic differentiation: Function, the graph walk, grad mode, gradcheck.
+"""Reverse-mode automatic differentiation: Function, the graph walk, grad mode, gradcheck,
+gradgradcheck, and ``functional`` (jacobian, hessian, vjp, jvp, hvp, vhp).
 
 ``Function``, ``backward`` and ``gradcheck`` are built on ``Tensor``, which itself
 uses grad mode, so they are bound by ``load()`` once ``Tensor`` exists (minigrad's
@@ -11,15 +12,17 @@ def load():
     """Bind the Tensor-dependent names.  Doing it once, eagerly, also makes
     ``minigrad.autograd.gradcheck`` the function rather than its submodule."""
     import importlib
-    engine, function, gradcheck_module = (importlib.import_module(f"minigrad.autograd.{name}")
-                                          for name in ("engine", "function", "gradcheck"))
+    engine, function, gradcheck_module, functional = (importlib.import_module(f"minigrad.autograd.{name}")
+                                                      for name in ("engine", "function", "gradcheck", "functional"))
     globals().update(Function=function.Function, Context=function.Context, backward=engine.backward,
                      grad=engine.grad, gradcheck=gradcheck_module.gradcheck,
-                     GradcheckError=gradcheck_module.GradcheckError)
+                     gradgradcheck=gradcheck_module.gradgradcheck,
+                     GradcheckError=gradcheck_module.GradcheckError, functional=functional)
 
 
 def __getattr__(name):
-    if name in ("Function", "Context", "backward", "grad", "gradcheck", "GradcheckError"):
+    if name in ("Function", "Context", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
+                "functional"):
         load()
         return globals()[name]
     raise AttributeError(f"module 'minigrad.autograd' has no attribute {name!r}")
