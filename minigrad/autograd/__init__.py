@@ -1,4 +1,5 @@
-"""Reverse-mode automatic differentiation: Function, the graph walk, grad mode, gradcheck.
+"""Reverse-mode automatic differentiation: Function, the graph walk, grad mode, gradcheck,
+gradgradcheck, and ``functional`` (jacobian, hessian, vjp, jvp, hvp, vhp).
 
 ``Function``, ``backward`` and ``gradcheck`` are built on ``Tensor``, which itself
 uses grad mode, so they are bound by ``load()`` once ``Tensor`` exists (minigrad's
@@ -9,20 +10,21 @@ from minigrad.autograd.grad_mode import (enable_grad, inference_mode, is_grad_en
 from minigrad.autograd.anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
 
 _LAZY = ("Function", "ArrayFunction", "Node", "Context", "AccumulateGrad", "once_differentiable", "backward",
-         "grad", "gradcheck", "GradcheckError")
+         "grad", "gradcheck", "gradgradcheck", "GradcheckError", "functional")
 
 
 def load():
     """Bind the Tensor-dependent names.  Doing it once, eagerly, also makes
     ``minigrad.autograd.gradcheck`` the function rather than its submodule."""
     import importlib
-    engine, function, gradcheck_module = (importlib.import_module(f"minigrad.autograd.{name}")
-                                          for name in ("engine", "function", "gradcheck"))
+    engine, function, gradcheck_module, functional = (importlib.import_module(f"minigrad.autograd.{name}")
+                                                      for name in ("engine", "function", "gradcheck", "functional"))
     globals().update(Function=function.Function, ArrayFunction=function.ArrayFunction, Node=function.Node,
                      Context=function.Node, AccumulateGrad=function.AccumulateGrad,
                      once_differentiable=function.once_differentiable, backward=engine.backward,
                      grad=engine.grad, gradcheck=gradcheck_module.gradcheck,
-                     GradcheckError=gradcheck_module.GradcheckError)
+                     gradgradcheck=gradcheck_module.gradgradcheck,
+                     GradcheckError=gradcheck_module.GradcheckError, functional=functional)
 
 
 def __getattr__(name):
