@@ -10,7 +10,9 @@ back.  So in the backward pass:
    backward pre-hook replace them, and sends them on into the module's graph;
 2. they then reach the *inputs'* identity node: every full backward hook is called
    as ``hook(module, grad_input, grad_output)`` and may return a replacement
-   ``grad_input`` (``None`` for inputs that are not Tensors or need no gradient).
+   ``grad_input``: ``None`` for arguments that are not Tensors, zeros (as in torch:
+   that node materializes missing gradients) for Tensors that got none, including
+   Tensors that do not require grad.
 
 If no input requires grad there is no input node: the hooks then fire at step 1
 with an all-``None`` ``grad_input`` (and torch's warning).
@@ -45,8 +47,9 @@ def _function_class():
             def forward(ctx, side, *args):
                 ctx.side = side
                 ctx.set_materialize_grads(side.materialize)
-                ctx.mark_non_differentiable(*[a for a in args if not a.requires_grad])
-                return tuple(a.view_as(a) for a in args)
+                outs = tuple(a.view_as(a) for a in args)
+                ctx.mark_non_differentiable(*[o for o, a in zip(outs, args) if not a.requires_grad])
+                return outs
 
             @staticmethod
             def backward(ctx, *grads):
@@ -103,8 +106,6 @@ class BackwardHook:
         return res
 
     def _input_grads(self, ctx, grads):
-        needs = ctx.needs_input_grad[1:]
-        grads = tuple(g if need else None for g, need in zip(grads, needs))
         if self.grad_outputs is None:  # reached without passing through the outputs (double backward)
             return grads
         res = _pack_with_none(self.input_tensors_index, grads, self.n_inputs)
