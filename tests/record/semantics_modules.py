@@ -27,6 +27,10 @@ def module_forward_hooks(m, inp):
     h3.remove()
     log.clear()
     res.update(after_remove=lin(x), after_remove_log=list(log))
+    with lin.register_forward_hook(lambda mod, args, out: log.append("with") or out * 0):
+        res["with_block"] = lin(x)
+    res["after_with_block"] = lin(x)
+    log.clear()
 
     def kw_pre(mod, args, kwargs):
         log.append(f"kw_pre:{sorted(kwargs)}")
