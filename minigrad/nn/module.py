@@ -6,7 +6,7 @@ as an attribute, in assignment order.  That order gives ``parameters()``, the
 
 Registered values are kept in ``_parameters`` / ``_buffers`` / ``_modules`` *and*
 in the instance ``__dict__``, so ``self.fc1`` is a plain attribute lookup (torch
-routes it through ``__getattr__``, which costs a call on every access).
+routes it through ``__getattr__``, which costs a call on every access).  Hooks: module_hooks.py.
 """
 from collections import OrderedDict, namedtuple
 
@@ -14,6 +14,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd import grad_mode
+from minigrad.nn.module_hooks import ModuleHooks
 from minigrad.tensor import Tensor
 
 
@@ -74,7 +75,7 @@ def clear_grads(params, set_to_none=True):
             p.grad._version_counter[0] += 1
 
 
-class Module:
+class Module(ModuleHooks):
     """Base class of every layer and model: subclass it, assign layers in ``__init__``,
     compute in ``forward``, and call the module like a function."""
 
@@ -92,6 +93,8 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
+        if self._has_hooks:  # forward/backward hooks: see module_hooks.py
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------ registration
@@ -313,7 +316,6 @@ class Module:
 
     def cpu(self):
         return self
-
     # ------------------------------------------------------------------ state dict
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         """An OrderedDict from dotted names to tensors sharing memory with the parameters and
