@@ -7,6 +7,7 @@ Every method below that computes something hands the work to a ``Function`` in
 ``minigrad/ops``: that is where each forward and its backward live.
 """
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 
@@ -243,12 +244,12 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
         if self.grad_fn is None:
             if self._hooks is None:
                 self._hooks = {}
-            hooks = self._hooks.setdefault("grad", {})
+            hooks = self._hooks.setdefault("grad", OrderedDict())
         else:
             node = self.grad_fn
             if node._tensor_hooks is None:
                 node._tensor_hooks = {}
-            hooks = node._tensor_hooks.setdefault(self._output_nr, {})
+            hooks = node._tensor_hooks.setdefault(self._output_nr, OrderedDict())
         return _function._add_hook(hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
@@ -259,7 +260,7 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if self._hooks is None:
             self._hooks = {}
-        return _function._add_hook(self._hooks.setdefault("post", {}), hook)
+        return _function._add_hook(self._hooks.setdefault("post", OrderedDict()), hook)
 
     def _tensor_hooks(self):
         return self._hooks.get("grad") if self._hooks else None

@@ -80,6 +80,11 @@ class TensorShape:
         dims[d0], dims[d1] = dims[d1], dims[d0]
         return ops.shape.Permute.apply(self, tuple(dims))
 
+    def swapaxes(self, axis0, axis1):
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
     def t(self):
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")

@@ -33,12 +33,13 @@ never the input Tensors themselves; a leaf is reached through its ``AccumulateGr
 node.  So a kept output keeps nodes, not activations, once backward has freed what
 each node saved.
 """
-import weakref
+from collections import OrderedDict
 
 import numpy as np
 
 from minigrad.autograd.grad_mode import no_grad, state
 from minigrad.tensor import Tensor
+from minigrad.utils.hooks import RemovableHandle
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -153,6 +154,11 @@ class Node:
             t.grad_fn, t._output_nr, t._requires_grad = edge[0], edge[1], True
         return t
 
+    def input_tensor(self, index, array):
+        """Forward argument ``index`` (its data ``array``) as a Tensor connected to the graph as
+        it was in forward: for a create_graph backward that recomputes from the inputs."""
+        return self._unpack(array, (INPUT, index, None, None))
+
     # ---------------------------------------------------------------- torch's ctx methods
     def mark_non_differentiable(self, *tensors):
         self._non_differentiable = tensors
@@ -188,13 +194,13 @@ class Node:
         """``hook(grad_inputs, grad_outputs)`` runs after this node's backward; it may return
         replacement grad_inputs."""
         if self._post_hooks is None:
-            self._post_hooks = {}
+            self._post_hooks = OrderedDict()
         return _add_hook(self._post_hooks, hook)
 
     def register_prehook(self, hook):
         """``hook(grad_outputs)`` runs before this node's backward; it may return replacements."""
         if self._pre_hooks is None:
-            self._pre_hooks = {}
+            self._pre_hooks = OrderedDict()
         return _add_hook(self._pre_hooks, hook)
 
     def release(self):
@@ -230,28 +236,8 @@ class AccumulateGrad(Node):
         return "AccumulateGrad"
 
 
-class RemovableHandle:
-    """What ``register_hook`` returns: ``handle.remove()`` takes the hook out again."""
-    _next_id = 0
-
-    def __init__(self, hooks_dict):
-        self._hooks = weakref.ref(hooks_dict) if hasattr(hooks_dict, "__weakref__") else (lambda: hooks_dict)
-        RemovableHandle._next_id += 1
-        self.id = RemovableHandle._next_id
-
-    def remove(self):
-        hooks = self._hooks()
-        if hooks is not None:
-            hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
 def _add_hook(hooks, fn):
+    """Add ``fn`` to an OrderedDict of hooks; the handle's ``remove()`` takes it out."""
     handle = RemovableHandle(hooks)
     hooks[handle.id] = fn
     return handle

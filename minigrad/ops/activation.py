@@ -2,6 +2,7 @@
 import numpy as np
 
 from minigrad.autograd.function import ArrayFunction
+from minigrad.ops.dual import data, where
 
 
 class ReLU(ArrayFunction):
@@ -14,7 +15,7 @@ class ReLU(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (out > 0)  # d/dx max(x, 0) = 1 if x > 0 else 0
+        return where(data(out) <= 0, 0, g)  # d/dx max(x, 0) = 1 if x > 0 else 0 (and 1 at nan, as torch)
 
 
 class LeakyReLU(ArrayFunction):
@@ -27,7 +28,7 @@ class LeakyReLU(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors  # d/dx = 1 if x > 0 else negative_slope
-        return g * np.where(x > 0, 1, np.asarray(ctx.negative_slope, dtype=x.dtype)), None
+        return where(data(x) > 0, g, g * ctx.negative_slope), None
 
 
 def stable_sigmoid(x):

@@ -3,10 +3,15 @@
 Inputs may have different (broadcastable) shapes; backward returns gradients in
 the broadcast shape and the engine sums them back down (``engine.unbroadcast``).
 A Python scalar operand arrives as a plain number and gets no gradient.
+
+Each backward is written once for arrays and Tensors (see ``dual.py``): with
+``create_graph=True`` it records its own graph, so second derivatives follow.  Masks
+(where a derivative is 0 or 1) are computed from ``data(x)``: they carry no gradient.
 """
 import numpy as np
 
 from minigrad.autograd.function import ArrayFunction
+from minigrad.ops.dual import call, data, where
 
 
 class Add(ArrayFunction):
@@ -74,10 +79,11 @@ class Pow(ArrayFunction):
         grad_a = grad_b = None
         if need_a:  # d(a^b)/da = b a^(b-1); torch gives 0 where b == 0
             with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where b == 0 is masked
-                grad_a = g * np.where(np.equal(b, 0), 0.0, b * a ** (b - 1))
+                grad_a = g * where(np.equal(data(b), 0), 0.0, b * a ** (b - 1))
         if need_b:  # d(a^b)/db = a^b ln a; torch gives 0 where a == 0 and b >= 0
             with np.errstate(divide="ignore", invalid="ignore"):
-                grad_b = g * np.where((np.equal(a, 0)) & (np.greater_equal(b, 0)), 0.0, out * np.log(a))
+                zero = np.equal(data(a), 0) & np.greater_equal(data(b), 0)
+                grad_b = g * where(zero, 0.0, out * call(Log, a))
         return grad_a, grad_b
 
 
@@ -89,9 +95,8 @@ class Maximum(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):  # the larger input gets the gradient; a tie splits it in half (as torch)
-        a, b = ctx.saved_tensors
-        share_a = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
-        return g * share_a, g * (1.0 - share_a)
+        a, b = (data(v) for v in ctx.saved_tensors)
+        return _share(g, a, b, a < b), _share(g, a, b, a > b)
 
 
 class Minimum(ArrayFunction):
@@ -102,9 +107,16 @@ class Minimum(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        share_a = np.where(a < b, 1.0, np.where(a == b, 0.5, 0.0))
-        return g * share_a, g * (1.0 - share_a)
+        a, b = (data(v) for v in ctx.saved_tensors)
+        return _share(g, a, b, a > b), _share(g, a, b, a < b)
+
+
+def _share(g, a, b, lost):
+    """torch's rule for maximum/minimum: g, halved at ties, 0 where this input lost (a nan
+    compares neither way, so both inputs get g there)."""
+    share = np.asarray(np.where(a == b, 0.5, 1.0))
+    share[lost] = 0.0
+    return g * share.astype(data(g).dtype, copy=False)
 
 
 class Neg(ArrayFunction):
@@ -169,7 +181,9 @@ class Abs(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * np.sign(x)  # d/dx |x| = sign(x), 0 at 0 (as torch)
+        sign = np.asarray(np.sign(data(x)))
+        sign[np.isnan(sign)] = 0  # torch: 0 at nan as at 0
+        return g * sign  # d/dx |x| = sign(x), 0 at 0 (as torch)
 
 
 class Clamp(ArrayFunction):
@@ -187,19 +201,20 @@ class Clamp(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        low, high = ctx.bounds
+        x = data(x)
+        low, high = data(ctx.bounds[0]), data(ctx.bounds[1])
         need_x, need_low, need_high = ctx.needs_input_grad
-        inside = np.ones(g.shape, dtype=bool)  # 1 where low <= x <= high, else 0 (g's shape: bounds may broadcast x)
+        inside = np.ones(data(g).shape, dtype=bool)  # low <= x <= high (g's shape: bounds may broadcast x)
         if low is not None:
             inside &= x >= low
         if high is not None:
             inside &= x <= high
         grad_low = grad_high = None
         if need_low:   # a tensor bound gets the gradient where it won: x < low (and low < high)
-            grad_low = g * ((x < low) & (True if high is None else low < high))
+            grad_low = where((x < low) & (True if high is None else low < high), g, 0)
         if need_high:  # x > high, or high < low (then the result is high everywhere)
-            grad_high = g * ((x > high) | (False if low is None else high < low))
-        return g * inside, grad_low, grad_high
+            grad_high = where((x > high) | (False if low is None else high < low), g, 0)
+        return where(inside, g, 0), grad_low, grad_high
 
 
 class Cast(ArrayFunction):

@@ -21,18 +21,18 @@ class MatMul(ArrayFunction):
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = g
         if b.ndim == 1:  # first: g is 0-d for 1-D @ 1-D
-            g2 = np.expand_dims(g2, -1)
+            g2 = g2[..., None]
         if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+            g2 = g2[..., None, :]
         grad_a = grad_b = None
         if need_a:  # d(AB)/dA: G Bᵀ
-            grad_a = np.matmul(g2, np.swapaxes(b2, -1, -2))
+            grad_a = g2 @ b2.swapaxes(-1, -2)
             if a.ndim == 1:
-                grad_a = grad_a.reshape(grad_a.shape[:-2] + a.shape)
+                grad_a = grad_a.reshape(tuple(grad_a.shape[:-2]) + tuple(a.shape))
         if need_b:  # d(AB)/dB: Aᵀ G
-            grad_b = np.matmul(np.swapaxes(a2, -1, -2), g2)
+            grad_b = a2.swapaxes(-1, -2) @ g2
             if b.ndim == 1:
-                grad_b = grad_b.reshape(grad_b.shape[:-2] + b.shape)
+                grad_b = grad_b.reshape(tuple(grad_b.shape[:-2]) + tuple(b.shape))
         return grad_a, grad_b
 
 
@@ -51,7 +51,7 @@ class Linear(ArrayFunction):
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        grad_x = np.matmul(g, weight) if need_x else None           # dy/dx = W
+        grad_x = g @ weight if need_x else None                       # dy/dx = W
         g2 = g.reshape(-1, g.shape[-1])
         grad_w = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None  # dy/dW = x (outer product)
         # dy/db = 1, summed over rows (as a BLAS product with ones: 2-5x faster than .sum(0))

@@ -21,6 +21,10 @@ import numpy as np
 
 from minigrad import kernels
 from minigrad.autograd.function import ArrayFunction
+from minigrad.ops import loss_composite
+from minigrad.ops.loss_composite import composite_backward
+from minigrad.ops.dual import data
+from minigrad.tensor import Tensor
 from minigrad.ops.softmax import as_ncs, log_softmax_forward, split_ncs, use_kernel
 
 
@@ -196,11 +200,18 @@ def reduce_loss(loss2, reduction, divisor, out_shape):
         return np.asarray(total if reduction == "sum" else total / divisor, dtype=loss2.dtype)
 
 
+def g_scaled_as_ncs(g, reduction, divisor, ncs):
+    """The upstream gradient as (N, 1, S) (or 0-d), divided for 'mean': what multiplies each
+    per-position gradient."""
+    scale = upstream_scale(g, reduction, divisor, ncs)
+    return scale if reduction == "none" else scale.reshape(())
+
+
 def upstream_scale(g, reduction, divisor, ncs):
     """The factor each per-position gradient is multiplied by: g as (N, 1, S) for 'none',
     g for 'sum', g / divisor for 'mean'."""
     if reduction == "none":
-        return np.reshape(g, (ncs[0], 1, ncs[2]))
+        return g.reshape((ncs[0], 1, ncs[2]))
     with np.errstate(invalid="ignore", divide="ignore"):
         return g if reduction == "sum" else g / divisor
 
@@ -211,9 +222,13 @@ class CrossEntropyIndex(ArrayFunction):
     input, else 1; ``out_shape`` is the 'none' output's shape; ``backward_error`` a message
     torch raises on backward (1-D input with a (1,) target), or None."""
 
+    composite = staticmethod(loss_composite.cross_entropy_index)
+
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, label_smoothing, class_dim, out_shape,
                 backward_error=None):
+        ctx.forward_args = (x, target, weight, ignore_index, reduction, label_smoothing, class_dim, out_shape,
+                            backward_error)
         ncs = split_ncs(x.shape, class_dim)
         x3, t2 = as_ncs(x, ncs), np.ascontiguousarray(target).reshape(ncs[0], ncs[2])
         need_grad = ctx.needs_input_grad[0]
@@ -239,6 +254,8 @@ class CrossEntropyIndex(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):  # create_graph: differentiate the composite form
+            return composite_backward(ctx, g)
         (grad3,) = ctx.saved_tensors
         shape, ncs, reduction, total_weight, backward_error = ctx.info
         if backward_error:
@@ -255,8 +272,11 @@ class CrossEntropyIndex(ArrayFunction):
 class CrossEntropyProb(ArrayFunction):
     """``cross_entropy(x, target)`` with class-probability targets of x's shape."""
 
+    composite = staticmethod(loss_composite.cross_entropy_prob)
+
     @staticmethod
     def forward(ctx, x, target, weight, reduction, label_smoothing, class_dim, out_shape):
+        ctx.forward_args = (x, target, weight, reduction, label_smoothing, class_dim, out_shape)
         ncs = split_ncs(x.shape, class_dim)
         need_x, need_q, need_w = ctx.needs_input_grad[:3]
         loss2, *grads = cross_entropy_prob_forward(as_ncs(x, ncs), as_ncs(target, ncs), weight, label_smoothing,
@@ -268,6 +288,8 @@ class CrossEntropyProb(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):  # create_graph: differentiate the composite form
+            return composite_backward(ctx, g)
         grad_x3, grad_q3, grad_w3 = ctx.saved_tensors
         shape, ncs, reduction, divisor = ctx.info
         scale = upstream_scale(g, reduction, divisor, ncs)  # as CrossEntropyIndex: per-position grads × upstream
@@ -303,6 +325,10 @@ class NLLLoss(ArrayFunction):
         shape, ncs, ignore_index, reduction, total_weight, backward_error = ctx.info
         if backward_error:
             raise RuntimeError(backward_error)
+        if isinstance(g, Tensor):  # create_graph: -w[y] at each target, times the upstream (linear in g)
+            coefficients = nll_backward(data(t2), data(weight), ignore_index, np.ones(ncs[0] * ncs[2], g._data.dtype)
+                                        .reshape(ncs[0], ncs[2]), ncs[1])
+            return (g_scaled_as_ncs(g, reduction, total_weight, ncs) * coefficients).reshape(shape), *(None,) * 7
         g2 = np.broadcast_to(upstream_scale(g, reduction, total_weight, ncs), (ncs[0], 1, ncs[2]))[:, 0, :]
         if ctx.kernel:
             grad3 = kernels.nll_backward(g2, t2, ncs, g2.dtype, weight, ignore_index)

@@ -10,6 +10,9 @@ import numpy as np
 
 from minigrad import kernels
 from minigrad.autograd.function import ArrayFunction
+from minigrad.ops import loss_composite
+from minigrad.ops.loss_composite import composite_backward
+from minigrad.tensor import Tensor
 from minigrad.ops.activation import stable_sigmoid
 
 
@@ -134,14 +137,19 @@ def spread_upstream(g, reduction, shape, batch=None):
 
 # --------------------------------------------------------------------------- Functions
 class BinaryCrossEntropy(ArrayFunction):
+    composite = staticmethod(loss_composite.binary_cross_entropy)
+
     @staticmethod
     def forward(ctx, p, y, weight, reduction):
+        ctx.forward_args = (p, y, weight, reduction)
         ctx.save_for_backward(p, y, weight)
         ctx.reduction = reduction
         return reduce_all(bce_forward(p, y, weight), reduction)
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):  # create_graph: differentiate the composite form
+            return composite_backward(ctx, g)
         p, y, weight = ctx.saved_tensors
         g = spread_upstream(g, ctx.reduction, p.shape)
         return bce_backward(p, y, weight, g, *ctx.needs_input_grad[:2]) + (None, None)
@@ -151,8 +159,11 @@ class BinaryCrossEntropyWithLogits(ArrayFunction):
     """Runs fused in a numba kernel (loss and d/dx in one pass) when x and y share a float32/64
     dtype, the weights are of that dtype and the target needs no gradient; else in numpy."""
 
+    composite = staticmethod(loss_composite.binary_cross_entropy_with_logits)
+
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):
+        ctx.forward_args = (x, y, weight, pos_weight, reduction)
         ctx.reduction = reduction
         if _bce_kernel_takes(x, y, weight, pos_weight) and not ctx.needs_input_grad[1]:
             loss, grad_x, _ = kernels.bce_with_logits_forward_backward(x, y, weight, pos_weight)
@@ -165,6 +176,8 @@ class BinaryCrossEntropyWithLogits(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):  # create_graph: differentiate the composite form
+            return composite_backward(ctx, g)
         if ctx.fused:  # forward left d loss / dx per element: scale it by the upstream gradient
             (grad_x,) = ctx.saved_tensors
             return (grad_x * spread_upstream(g, ctx.reduction, grad_x.shape),) + (None,) * 4
@@ -181,8 +194,11 @@ def _bce_kernel_takes(x, y, weight, pos_weight):
 class KLDiv(ArrayFunction):
     """Input and target of one dtype (they may broadcast against each other)."""
 
+    composite = staticmethod(loss_composite.kl_div)
+
     @staticmethod
     def forward(ctx, x, t, reduction, log_target):
+        ctx.forward_args = (x, t, reduction, log_target)
         loss = kl_div_forward(x, t, log_target)
         batch = x.shape[0] if x.ndim else 1  # torch does not divide a 0-d input for 'batchmean'
         ctx.save_for_backward(x, t)
@@ -191,6 +207,8 @@ class KLDiv(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):  # create_graph: differentiate the composite form
+            return composite_backward(ctx, g)
         x, t = ctx.saved_tensors
         reduction, log_target, shape, batch = ctx.info
         g = spread_upstream(g, reduction, shape, batch)
@@ -201,8 +219,11 @@ class MSE(ArrayFunction):
     """Input and target of one dtype and one shape (broadcast by the caller).  With a ``weight``
     of that shape: w (x - y)^2, and 'mean' divides by Σ w instead of numel (torch's weighted form)."""
 
+    composite = staticmethod(loss_composite.mse)
+
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
+        ctx.forward_args = (x, y, weight, reduction)
         loss = mse_forward(x, y)
         if weight is not None:
             loss = loss * weight
@@ -215,6 +236,8 @@ class MSE(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):  # create_graph: differentiate the composite form
+            return composite_backward(ctx, g)
         x, y, weight = ctx.saved_tensors
         need_x, need_y, need_w = ctx.needs_input_grad[:3]
         grad_w = None

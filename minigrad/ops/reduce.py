@@ -2,14 +2,18 @@
 import numpy as np
 
 from minigrad.autograd.function import ArrayFunction
+from minigrad.ops.dual import call, data, expand
 
 
 def _expand_back(g, shape, axes, keepdim):
     """Reshape a reduced gradient so it broadcasts against the input's ``shape`` again."""
     if axes is None:
-        return np.reshape(g, (1,) * len(shape))
+        return g.reshape((1,) * len(shape))
     if not keepdim:
-        g = np.expand_dims(g, axes)
+        kept = list(data(g).shape)
+        for a in sorted(axes):
+            kept.insert(a, 1)
+        g = g.reshape(tuple(kept))
     return g
 
 
@@ -22,7 +26,7 @@ class Sum(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         shape, axes, keepdim = ctx.shape_info  # d(Σx)/dx_i = 1: every input gets g
-        return np.broadcast_to(_expand_back(g, shape, axes, keepdim), shape), None, None, None
+        return expand(_expand_back(g, shape, axes, keepdim), shape), None, None, None
 
 
 class Mean(ArrayFunction):
@@ -36,8 +40,8 @@ class Mean(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         shape, axes, keepdim, count = ctx.shape_info  # d(mean)/dx_i = 1/count
-        g = _expand_back(g, shape, axes, keepdim) / g.dtype.type(count)
-        return np.broadcast_to(g, shape), None, None
+        g = _expand_back(g, shape, axes, keepdim) / data(g).dtype.type(count)
+        return expand(g, shape), None, None
 
 
 class ExtremeAll(ArrayFunction):
@@ -51,7 +55,7 @@ class ExtremeAll(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
-        x, out = ctx.saved_tensors
+        x, out = (data(v) for v in ctx.saved_tensors)
         hits = (x == out) | (np.isnan(x) & np.isnan(out))
         return g * hits / hits.sum(), None
 
@@ -68,7 +72,7 @@ class ExtremeEven(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
-        x, kept = ctx.saved_tensors
+        x, kept = (data(v) for v in ctx.saved_tensors)
         shape, axes, keepdim = ctx.shape_info
         hits = (x == kept) | (np.isnan(x) & np.isnan(kept))
         return _expand_back(g, shape, axes, keepdim) * hits / hits.sum(axis=axes, keepdims=True), None, None, None
@@ -86,9 +90,8 @@ class ExtremeDim(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         shape, dim, index = ctx.index_info
-        grad = np.zeros(shape, dtype=g.dtype)
-        np.put_along_axis(grad, index, g, axis=dim)
-        return grad, None, None
+        from minigrad.ops.shape import GatherAdjoint  # values were gathered: scatter g back
+        return call(GatherAdjoint, g, shape, dim, index, False), None, None
 
 
 # numpy's argmax/argmin, like torch's, pick the first nan when there is one

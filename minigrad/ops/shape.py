@@ -1,8 +1,12 @@
 """Ops that move values around without arithmetic: reshape, permute, expand, indexing,
-gather, cat, stack, where.  Their backward puts each gradient back where its value came from."""
+gather, cat, stack, where.  Their backward puts each gradient back where its value came from.
+
+Putting a gradient back is itself an op (``IndexAdjoint``, ``GatherAdjoint``), whose own
+backward is the indexing again: that is what makes second derivatives flow through them."""
 import numpy as np
 
 from minigrad.autograd.function import ArrayFunction
+from minigrad.ops.dual import call, data, permute, where
 
 
 class Reshape(ArrayFunction):
@@ -33,7 +37,7 @@ class Permute(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
-        return np.transpose(g, np.argsort(ctx.dims)), None
+        return permute(g, np.argsort(ctx.dims)), None
 
 
 class Expand(ArrayFunction):
@@ -60,17 +64,32 @@ class Index(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         shape, index, basic = ctx.index_info
-        grad = np.zeros(shape, dtype=g.dtype)
-        if basic:   # slices pick each element at most once
-            grad[index] = g
-        else:
-            np.add.at(grad, index, g)
-        return grad, None, None
+        return call(IndexAdjoint, g, shape, index, basic), None, None
 
 
 class BasicIndex(Index):
     """``x[index]`` with ints, slices, None and Ellipsis only: numpy returns a view."""
     returns_view = True
+
+
+class IndexAdjoint(ArrayFunction):
+    """The backward of ``x[index]``: zeros of x's shape with ``g`` added at ``index`` (picks
+    repeated by an integer index add up).  Its own backward is ``gg[index]``."""
+
+    @staticmethod
+    def forward(ctx, g, shape, index, basic):
+        ctx.index_info = (index, basic)
+        grad = np.zeros(shape, dtype=g.dtype)
+        if basic:   # slices pick each element at most once
+            grad[index] = g
+        else:
+            np.add.at(grad, index, g)
+        return grad
+
+    @staticmethod
+    def backward(ctx, gg):
+        index, basic = ctx.index_info
+        return call(BasicIndex if basic else Index, gg, index, basic), None, None, None
 
 
 class SetItem(ArrayFunction):
@@ -86,9 +105,10 @@ class SetItem(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
-        grad_x = g.copy()
-        grad_x[ctx.index] = 0
-        grad_value = g[ctx.index] if ctx.value_is_array else None
+        overwritten = np.zeros(data(g).shape, dtype=bool)
+        overwritten[ctx.index] = True  # d out/d x = 0 where value was written, 1 elsewhere
+        grad_x = where(overwritten, 0, g) if ctx.needs_input_grad[0] else None
+        grad_value = g[ctx.index] if ctx.needs_input_grad[2] else None  # d out[index]/d value = 1
         return grad_x, None, grad_value
 
 
@@ -105,11 +125,31 @@ class Gather(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         shape, dim, index, corner = ctx.gather_info
+        return call(GatherAdjoint, g, shape, dim, index, True), None, None
+
+
+class GatherAdjoint(ArrayFunction):
+    """The backward of ``x.gather(dim, index)`` (and of max/min along a dim): zeros of x's
+    ``shape`` with each ``g`` added where its value was picked.  Its backward is the gather.
+    ``accumulate`` is False when each position is picked at most once (put, not add)."""
+
+    @staticmethod
+    def forward(ctx, g, shape, dim, index, accumulate):
+        ctx.gather_info = (dim, index)
         grad = np.zeros(shape, dtype=g.dtype)
+        if not accumulate:
+            np.put_along_axis(grad, index, g, axis=dim)
+            return grad
+        corner = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
         picks = list(np.ix_(*[np.arange(n) for n in index.shape]))
         picks[dim] = index
         np.add.at(grad[corner], tuple(picks), g)  # each picked element gets its output's gradient
-        return grad, None, None
+        return grad
+
+    @staticmethod
+    def backward(ctx, gg):
+        dim, index = ctx.gather_info
+        return call(Gather, gg, dim, index), None, None, None, None
 
 
 class Cat(ArrayFunction):
@@ -121,7 +161,9 @@ class Cat(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):  # each input gets its own slice of the gradient
-        return (None, *np.split(g, ctx.splits, axis=ctx.dim))
+        bounds = [0, *ctx.splits, data(g).shape[ctx.dim]]
+        lead = (slice(None),) * ctx.dim
+        return (None, *(g[lead + (slice(int(a), int(b)),)] for a, b in zip(bounds[:-1], bounds[1:])))
 
 
 class Stack(ArrayFunction):
@@ -132,7 +174,8 @@ class Stack(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
-        return (None, *(np.take(g, i, axis=ctx.dim) for i in range(g.shape[ctx.dim])))
+        lead = (slice(None),) * ctx.dim
+        return (None, *(g[lead + (i,)] for i in range(data(g).shape[ctx.dim])))
 
 
 class Where(ArrayFunction):
@@ -148,5 +191,5 @@ class Where(ArrayFunction):
         c = ctx.condition
         need_x, need_y = ctx.needs_input_grad[1:]
         return (None,
-                np.where(c, g, 0) if need_x else None,
-                np.where(c, 0, g) if need_y else None)
+                where(c, g, 0) if need_x else None,
+                where(c, 0, g) if need_y else None)

@@ -16,6 +16,7 @@ import numpy as np
 
 from minigrad import kernels
 from minigrad.autograd.function import ArrayFunction
+from minigrad.tensor import Tensor
 
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -102,10 +103,20 @@ class Softmax(ArrayFunction):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         op = ctx.fn
+        if isinstance(g, Tensor):  # create_graph: the same rule in Tensor ops, recorded
+            return op.tensor_backward(g, out, ctx.dim), None
         if use_kernel(out) and g.dtype == out.dtype:
             return op.kernel_backward(g, out, axis=ctx.dim), None
         ncs = split_ncs(out.shape, ctx.dim)
         return op.numpy_backward(as_ncs(g, ncs), as_ncs(out, ncs)).reshape(out.shape), None
+
+
+    @staticmethod
+    def tensor_backward(g, s, dim):
+        """softmax_backward in Tensor ops: grad_k = s_k (g_k - Σ_c g_c s_c)."""
+        if s.ndim == 0:
+            return g * 0
+        return s * (g - (g * s).sum(dim, keepdim=True))
 
 
 class LogSoftmax(Softmax):
@@ -113,3 +124,10 @@ class LogSoftmax(Softmax):
     kernel_forward = staticmethod(kernels.log_softmax_forward)
     kernel_backward = staticmethod(kernels.log_softmax_backward)
     numpy_forward, numpy_backward = staticmethod(log_softmax_forward), staticmethod(log_softmax_backward)
+
+    @staticmethod
+    def tensor_backward(g, out, dim):
+        """log_softmax_backward in Tensor ops: grad_k = g_k - e^(out_k) Σ_c g_c."""
+        if out.ndim == 0:
+            return g * 0
+        return g - out.exp() * g.sum(dim, keepdim=True)
