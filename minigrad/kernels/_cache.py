@@ -19,6 +19,10 @@ first compile; an entry that cannot be read is deleted and the kernel is
 recompiled (and saved again); a failed save keeps the compiled kernel in memory.
 :func:`cache_info` reports what happened.  Under ``NUMBA_DISABLE_JIT=1`` nothing
 is compiled and nothing is cached.
+
+The warning is raised inside the first call that compiles; with warnings turned into
+errors (``-W error``) that call raises it, so silence it by category if need be:
+``warnings.filterwarnings("ignore", category=minigrad.kernels.KernelCacheWarning)``.
 """
 from __future__ import annotations
 
@@ -43,7 +47,7 @@ _state = {
     "reason": "",        # why some kernels have no on-disk cache
     "discarded": [],     # unreadable cache files that were deleted
     "errors": [],        # other load/save failures (kept in memory)
-    "warned": False,
+    "warned": set(),     # kinds of problem already warned about
 }
 
 
@@ -51,12 +55,13 @@ def _jit_disabled():
     return bool(numba.config.DISABLE_JIT)
 
 
-def _warn_once(message):
-    """One :class:`KernelCacheWarning` per process, whatever went wrong."""
+def _warn_once(kind, message):
+    """One :class:`KernelCacheWarning` per process for each kind of problem
+    (``"memory"``, ``"discard"``, ``"save"``), however many kernels it hits."""
     with _lock:
-        if _state["warned"]:
+        if kind in _state["warned"]:
             return
-        _state["warned"] = True
+        _state["warned"].add(kind)
     warnings.warn(message, KernelCacheWarning, stacklevel=2)
 
 
@@ -104,7 +109,7 @@ if _FunctionCache is not None:
                 super().save_overload(sig, data)
             except Exception as exc:
                 _note("errors", f"{self._name}: save failed: {type(exc).__name__}: {exc}")
-                _warn_once(f"minigrad: could not save a compiled kernel to the cache in "
+                _warn_once("save", f"minigrad: could not save a compiled kernel to the cache in "
                            f"{self._cache_path} ({type(exc).__name__}: {exc}); it is kept "
                            f"in memory and compiled again in the next process")
 
@@ -115,7 +120,8 @@ if _FunctionCache is not None:
                 _note("errors", f"{self._name}: flush failed: {exc}")
 
         def _discard(self, exc):
-            """Delete this function's index and the data file the failing key points at."""
+            """Delete this function's index and every data file it lists (its other
+            signatures are recompiled too); if that is impossible, stop using the cache."""
             cache_file = self._cache_file
             paths = [cache_file._index_path]
             try:
@@ -135,7 +141,7 @@ if _FunctionCache is not None:
                     _note("errors", f"{self._name}: cannot delete {path}: {err}")
             reason = f"{type(exc).__name__}: {exc}"
             _note("discarded", {"files": removed, "error": reason})
-            _warn_once(f"minigrad: discarded an unreadable kernel cache entry in "
+            _warn_once("discard", f"minigrad: discarded an unreadable kernel cache entry in "
                        f"{self._cache_path} ({reason}); the kernel is recompiled")
 
     class InMemoryCache(_NullCache):
@@ -145,7 +151,7 @@ if _FunctionCache is not None:
             self.reason = reason
 
         def load_overload(self, sig, target_context):
-            _warn_once(f"minigrad: no writable cache location for the numba kernels "
+            _warn_once("memory", f"minigrad: no writable cache location for the numba kernels "
                        f"({self.reason}); they are compiled in memory in every process. "
                        f"Set NUMBA_CACHE_DIR to a writable directory to cache them.")
             return None

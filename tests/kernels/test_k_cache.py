@@ -180,7 +180,7 @@ def _fresh_kernel():
 def test_failed_save_keeps_the_kernel_in_memory(tmp_path, monkeypatch):
     """A save that fails (disk full) warns and keeps the compiled kernel; no error."""
     monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
-    monkeypatch.setitem(_cache._state, "warned", False)
+    monkeypatch.setitem(_cache._state, "warned", set())
     monkeypatch.setitem(_cache._state, "errors", [])
     disp = _cache.attach_cache(_fresh_kernel(), salt="test")
     assert isinstance(disp._cache, _cache.RobustFunctionCache)
