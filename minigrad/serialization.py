@@ -7,13 +7,17 @@ Loading reads with ``allow_pickle=False``, so a file can hold data but never cod
 
 Saving is atomic: the file is written to a temporary name in the same directory,
 flushed to disk (fsync), then renamed over ``path`` (``os.replace``), so a crash or an
-error mid-save leaves any previous file at ``path`` intact.
+error mid-save leaves any previous file at ``path`` intact.  Otherwise it behaves like
+writing with ``open()``: a new file gets mode ``0o666 & ~umask``, a replaced file keeps
+its mode, and a symlink is written through to its target (the link stays).
 """
+import errno
 import io
 import json
 import math
 import os
-import tempfile
+import secrets
+import stat
 import zipfile
 from collections import OrderedDict
 
@@ -98,26 +102,79 @@ def _write(f, obj):
 def save(obj, f):
     """Write ``obj`` (a state dict, an optimizer state dict, a Tensor, or nested dicts/lists/tuples
     of Tensors, arrays, numbers, strings and None) to the path ``f`` atomically, or to a
-    binary file object."""
+    binary file object.
+
+    The file gets the permissions ``open()`` would give it: a new file ``0o666 & ~umask``,
+    an existing one keeps its mode (and, where allowed, its owner and group).  A symlink
+    is written through: its final target is replaced and the link stays a link."""
     if hasattr(f, "write"):
         _write(f, obj)
         return
-    path = os.fspath(f)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+    target = _final_target(os.fspath(f))
+    directory = os.path.dirname(target)
+    fd, tmp = _create_temp(target)
     try:
         with os.fdopen(fd, "wb") as out:
             _write(out, obj)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
-    try:  # make the rename itself durable
+    _fsync_directory(directory)
+
+
+def _final_target(path):
+    """Absolute ``path`` with every symlink resolved (a dangling link gives the path it
+    points to, which is then created, as ``open()`` does).  A symlink loop raises ELOOP."""
+    target = os.path.realpath(path)
+    if os.path.islink(target):   # realpath stops inside a loop
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
+    return target
+
+
+def _create_temp(target):
+    """Open a new temporary file beside ``target`` (same directory, so the final rename is
+    atomic) with the mode ``open(target, "wb")`` would leave: ``target``'s own if it exists,
+    else 0o666 filtered by the umask (the kernel applies it, as for ``open()``)."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    directory, name = os.path.split(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o600 if st else 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:  # pragma: no cover - 100 random names all taken
+        raise FileExistsError(errno.EEXIST, "no free temporary name", directory)
+    if st is not None:
+        _copy_mode_and_owner(fd, st)
+    return fd, tmp
+
+
+def _copy_mode_and_owner(fd, st):
+    """Give the open file ``fd`` the mode of ``st`` and, when permitted, its owner and group."""
+    if hasattr(os, "fchown"):
+        try:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        except OSError:
+            pass   # not root and not the owner: the new file keeps the saver's ids
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, stat.S_IMODE(st.st_mode))
+
+
+def _fsync_directory(directory):
+    """Make the rename itself durable (best effort: not every file system allows it)."""
+    try:
         dir_fd = os.open(directory, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

@@ -1,6 +1,8 @@
 """minigrad.save / minigrad.load: round trips, atomic writes, and clear errors for bad files."""
+import errno
 import io
 import os
+import stat
 import zipfile
 from collections import OrderedDict
 
@@ -169,3 +171,85 @@ def test_other_npz_files_and_pickles_are_refused(tmp_path):
 def test_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         minigrad.load(tmp_path / "nope.mg")
+
+
+# ---------------------------------------------------------------------- permissions and symlinks
+# minigrad.save creates and replaces files as open(path, "wb") / torch.save do (checked with
+# torch 2.13.0: torch.save through a symlink writes the target and keeps the link, a dangling
+# link gets its target created), but atomically.
+@pytest.fixture(params=[0o022, 0o077], ids=["umask022", "umask077"])
+def umask(request):
+    old = os.umask(request.param)
+    yield request.param
+    os.umask(old)
+
+
+def mode_of(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_a_new_file_gets_the_mode_open_would_give(tmp_path, umask):
+    minigrad.save({"w": minigrad.ones(2)}, tmp_path / "model.mg")
+    with open(tmp_path / "by_open", "wb"):
+        pass
+    assert mode_of(tmp_path / "model.mg") == 0o666 & ~umask == mode_of(tmp_path / "by_open")
+
+
+@pytest.mark.parametrize("existing", [0o644, 0o640, 0o600], ids=["0644", "0640", "0600"])
+def test_replacing_a_file_keeps_its_mode(tmp_path, umask, existing):
+    path = tmp_path / "model.mg"
+    minigrad.save([1], path)
+    os.chmod(path, existing)
+    minigrad.save([2], path)
+    assert mode_of(path) == existing
+    assert minigrad.load(path) == [2]
+    assert os.listdir(tmp_path) == ["model.mg"]
+
+
+def test_saving_through_a_symlink_writes_its_target(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "model.mg"
+    minigrad.save([1], target)
+    os.chmod(target, 0o640)
+    os.symlink("real/model.mg", tmp_path / "hop")
+    os.symlink("hop", tmp_path / "latest.mg")           # a chain of two links
+    minigrad.save([2], tmp_path / "latest.mg")
+    assert os.readlink(tmp_path / "latest.mg") == "hop" and os.readlink(tmp_path / "hop") == "real/model.mg"
+    assert minigrad.load(target) == [2] and mode_of(target) == 0o640
+    assert sorted(os.listdir(tmp_path / "real")) == ["model.mg"]   # the temporary file went there, and is gone
+
+
+def test_saving_through_a_dangling_symlink_creates_its_target(tmp_path, umask):
+    os.symlink("model.mg", tmp_path / "latest.mg")
+    minigrad.save([3], tmp_path / "latest.mg")
+    assert os.path.islink(tmp_path / "latest.mg")
+    assert minigrad.load(tmp_path / "model.mg") == [3] and mode_of(tmp_path / "model.mg") == 0o666 & ~umask
+
+
+def test_a_symlink_loop_is_an_error_and_stays(tmp_path):
+    os.symlink("loop", tmp_path / "loop")
+    with pytest.raises(OSError) as info:
+        minigrad.save([1], tmp_path / "loop")
+    assert info.value.errno == errno.ELOOP
+    assert os.readlink(tmp_path / "loop") == "loop" and os.listdir(tmp_path) == ["loop"]
+
+
+def test_a_failure_mid_write_through_a_symlink_keeps_target_and_mode(tmp_path, monkeypatch):
+    target = tmp_path / "model.mg"
+    minigrad.save({"w": minigrad.ones(3)}, target)
+    os.chmod(target, 0o640)
+    os.symlink("model.mg", tmp_path / "latest.mg")
+    before = target.read_bytes()
+    real_savez = np.savez
+
+    def crash_halfway(f, **arrays):
+        real_savez(f, **arrays)
+        f.truncate(f.tell() // 2)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(serialization.np, "savez", crash_halfway)
+    with pytest.raises(OSError, match="disk full"):
+        minigrad.save({"w": minigrad.zeros(1000)}, tmp_path / "latest.mg")
+    assert target.read_bytes() == before and mode_of(target) == 0o640
+    assert os.path.islink(tmp_path / "latest.mg")
+    assert sorted(os.listdir(tmp_path)) == ["latest.mg", "model.mg"]

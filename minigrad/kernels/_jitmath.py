@@ -21,6 +21,8 @@ from numba.core import cgutils
 from numba.extending import intrinsic, overload
 from llvmlite import ir
 
+from . import _cache
+
 KERNEL_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 EXP_FASTMATH = frozenset({"nsz", "contract"})
 
@@ -40,23 +42,13 @@ def _source_salt(names):
 # kernels therefore salt their cache key with a hash of the helper modules.
 CACHE_SALT = _source_salt(("_jitmath.py", "validate.py"))
 
-try:  # pragma: no cover - depends on numba internals
-    from numba.core.caching import FunctionCache as _FunctionCache
-
-    class _SaltedFunctionCache(_FunctionCache):
-        def __init__(self, py_func, salt):
-            super().__init__(py_func)
-            self.salt = salt
-
-        def _index_key(self, sig, codegen):
-            return super()._index_key(sig, codegen) + (self.salt,)
-
-except Exception:  # pragma: no cover
-    _SaltedFunctionCache = None
+# Kept under its old name for code that imported it; the cache logic lives in _cache.
+_SaltedFunctionCache = getattr(_cache, "RobustFunctionCache", None)
 
 
 def kernel(parallel=False, fastmath=KERNEL_FASTMATH):
-    """``njit`` for a kernel: lazy, cached (salted), nogil, numpy error model."""
+    """``njit`` for a kernel: lazy, cached (salted; never fails a call, see ``_cache``),
+    nogil, numpy error model."""
 
     def deco(fn):
         disp = numba.njit(
@@ -67,21 +59,10 @@ def kernel(parallel=False, fastmath=KERNEL_FASTMATH):
             fastmath=set(fastmath),
             boundscheck=False,
         )(fn)
-        if not hasattr(disp, "py_func"):  # NUMBA_DISABLE_JIT=1
-            return disp
-        try:
-            if _SaltedFunctionCache is None:
-                raise RuntimeError
-            # The serial and the prange variant share one Python function, hence
-            # one cache index: the salt keeps their entries apart.
-            salt = f"{CACHE_SALT}:parallel={bool(parallel)}:fastmath={sorted(fastmath)}"
-            disp._cache = _SaltedFunctionCache(disp.py_func, salt)
-        except Exception:  # pragma: no cover - e.g. no source file (exec'd code)
-            try:
-                disp.enable_caching()
-            except Exception:
-                pass
-        return disp
+        # The serial and the prange variant share one Python function, hence
+        # one cache index: the salt keeps their entries apart.
+        salt = f"{CACHE_SALT}:parallel={bool(parallel)}:fastmath={sorted(fastmath)}"
+        return _cache.attach_cache(disp, salt)
 
     return deco
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import numba
 
+from ._cache import cached_njit
+
 __all__ = ["check_targets", "check_targets_reference", "targets_prepass", "first_bad_target",
            "raise_bad_target"]
 
@@ -44,7 +46,7 @@ def targets_prepass(t, w, has_w, C, ignore_index):
     return -1, total
 
 
-@numba.njit(nogil=True, error_model="numpy", cache=True)
+@cached_njit(nogil=True, error_model="numpy")
 def first_bad_target(t, C, ignore_index):
     """Flat position of the first invalid target in int64 ``t`` (flat), or -1."""
     for i in range(t.shape[0]):

@@ -62,6 +62,44 @@ def _shape_str(shape):
     return f"minigrad.Size({list(shape)})"
 
 
+#: the array kinds a state-dict value may have (bool, ints, floats, complex)
+_NUMERIC_KINDS = "biufc"
+
+
+def unsupported_array_message(array):
+    """torch's words for an array it cannot convert to a tensor (``torch.as_tensor`` of a
+    numpy string array, checked with torch 2.13.0), or None for a numeric array."""
+    if array.dtype.kind in _NUMERIC_KINDS:
+        return None
+    return (f"can't convert np.ndarray of type numpy.{array.dtype.type.__name__}. The only supported "
+            "types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+            "uint64, uint32, uint16, uint8, and bool.")
+
+
+def _loadable_array(key, source, target):
+    """``(array, None)``: ``source`` as an array with ``target``'s shape and dtype, ready to be
+    copied; or ``(None, message)`` in torch's words when it cannot be loaded into ``target``.
+
+    As torch, a 1-element 1-d value loads into a 0-d entry (checkpoints from before 0-d
+    tensors existed); numbers and bools are cast like ``copy_`` (complex drops the imaginary
+    part with numpy's ComplexWarning, as torch warns)."""
+    if not isinstance(source, (Tensor, np.ndarray)):
+        return None, (f'While copying the parameter named "{key}", expected minigrad.Tensor or '
+                      f"Tensor-like object from checkpoint but received {type(source)}")
+    array = source._data if isinstance(source, Tensor) else source
+    unsupported = unsupported_array_message(array)
+    if unsupported:
+        return None, f'While copying the parameter named "{key}", {unsupported}'
+    if target.ndim == 0 and array.shape == (1,):
+        array = array.reshape(())
+    if array.shape != target.shape:
+        return None, (f"size mismatch for {key}: copying a param with shape {_shape_str(array.shape)} "
+                      f"from checkpoint, the shape in current model is {_shape_str(target.shape)}.")
+    if array.dtype != target.dtype:
+        array = array.astype(target.dtype)   # before any copy: a failure here changes nothing
+    return array, None
+
+
 def clear_grads(params, set_to_none=True):
     """Drop each parameter's ``.grad`` (set_to_none) or fill it with zeros in place;
     ``Module.zero_grad`` and ``Optimizer.zero_grad`` both come here."""
@@ -338,9 +376,11 @@ class Module(ModuleHooks):
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy values from ``state_dict`` into the parameters and buffers.
 
-        Everything is checked first (missing and unexpected keys when ``strict``, shapes
-        always); if anything is wrong, one RuntimeError lists every problem and the
-        module is left untouched.  Returns ``(missing_keys, unexpected_keys)``."""
+        Every entry is checked before anything is copied: missing and unexpected keys
+        (when ``strict``), the type (a Tensor or ndarray), the shape and the dtype (numbers
+        and bools are cast to the parameter's dtype, as torch's ``copy_``; strings, objects,
+        dates are refused).  If anything is wrong, one RuntimeError lists every problem
+        and the module is left untouched.  Returns ``(missing_keys, unexpected_keys)``."""
         if assign:
             raise NotImplementedError("load_state_dict(assign=True) is not supported: values are copied")
         if not hasattr(state_dict, "keys"):
@@ -351,19 +391,12 @@ class Module(ModuleHooks):
         unexpected = [key for key in state_dict.keys() if key not in own_keys]
         errors, copies = [], []
         for key, target in entries:
-            if key not in state_dict:
-                continue
-            source = state_dict[key]
-            if not isinstance(source, (Tensor, np.ndarray)):
-                errors.append(f'While copying the parameter named "{key}", expected minigrad.Tensor or '
-                              f"Tensor-like object from checkpoint but received {type(source)}")
-                continue
-            array = source._data if isinstance(source, Tensor) else source
-            if array.shape != target._data.shape:
-                errors.append(f"size mismatch for {key}: copying a param with shape {_shape_str(array.shape)} "
-                              f"from checkpoint, the shape in current model is {_shape_str(target._data.shape)}.")
-            else:
-                copies.append((target, array))
+            if key in state_dict:
+                array, error = _loadable_array(key, state_dict[key], target._data)
+                if error:
+                    errors.append(error)
+                else:
+                    copies.append((target, array))
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
@@ -374,8 +407,8 @@ class Module(ModuleHooks):
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
                 type(self).__name__, "\n\t".join(errors)))
         with grad_mode.no_grad():
-            for target, array in copies:
-                np.copyto(target._data, array, casting="unsafe")
+            for target, array in copies:     # same shape and dtype: copying cannot fail
+                np.copyto(target._data, array)
                 target._version_counter[0] += 1
         return _IncompatibleKeys(missing, unexpected)
 

@@ -15,17 +15,14 @@ threads pay.
 """
 import math
 
-import numba
-
+from minigrad.kernels._cache import cached_njit
 
 
 def _jit(fn):
     """Compiled on first call and cached on disk; without a writable cache location
-    (a read-only install and no writable home) it still compiles, just every process."""
-    try:
-        return numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
-    except RuntimeError:
-        return numba.njit(cache=False, nogil=True, error_model="numpy")(fn)
+    (a read-only install and no writable home) it still compiles, just every process;
+    a damaged cache entry is recompiled (see ``minigrad.kernels._cache``)."""
+    return cached_njit(nogil=True, error_model="numpy")(fn)
 
 
 @_jit

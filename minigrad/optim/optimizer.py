@@ -13,7 +13,7 @@ from collections import defaultdict
 import numpy as np
 
 from minigrad.autograd import grad_mode
-from minigrad.nn.module import clear_grads
+from minigrad.nn.module import clear_grads, unsupported_array_message
 from minigrad.tensor import Tensor
 
 
@@ -115,7 +115,10 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         """Restore state and hyper-parameters saved by ``state_dict``.  Buffers are copied and cast
-        to their parameter's dtype (except ``step``).  Everything is checked before anything changes."""
+        to their parameter's dtype (except ``step``).  Everything is checked and converted before
+        anything changes: on any error the optimizer is exactly as it was."""
+        if not hasattr(state_dict, "keys"):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         groups = self.param_groups
         saved_groups = state_dict["param_groups"]
         if len(groups) != len(saved_groups):
@@ -130,27 +133,14 @@ class Optimizer:
         new_state, problems = defaultdict(dict), []
         for index, saved in state_dict["state"].items():
             p = param_of.get(index)
-            if p is None:
-                continue
-            entry = {}
-            for key, value in saved.items():
-                if isinstance(value, (Tensor, np.ndarray)):
-                    array = value._data if isinstance(value, Tensor) else value
-                    if key != "step" and array.shape != p.shape:
-                        problems.append(f"state {key!r} of parameter {index} has shape {tuple(array.shape)}, "
-                                        f"but the parameter has shape {tuple(p.shape)}")
-                        continue
-                    dtype = array.dtype if key == "step" else p._data.dtype
-                    value = Tensor._wrap(np.array(array, dtype=dtype, order="C", copy=True))
-                else:
-                    value = copy.deepcopy(value)
-                entry[key] = value
-            new_state[p] = entry
+            if p is not None:
+                new_state[p] = _loaded_param_state(index, saved, p, problems)
         if problems:
             raise ValueError("loaded optimizer state does not fit the parameters:\n\t" + "\n\t".join(problems))
+        new_groups = [dict(copy.deepcopy({k: v for k, v in s.items() if k != "params"}), params=g["params"])
+                      for g, s in zip(groups, saved_groups)]
         self.state = new_state
-        self.param_groups = [dict(copy.deepcopy({k: v for k, v in s.items() if k != "params"}), params=g["params"])
-                             for g, s in zip(groups, saved_groups)]
+        self.param_groups = new_groups
 
     def __getstate__(self):
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
@@ -166,6 +156,29 @@ class Optimizer:
                 if key != "params":
                     text += f"\n    {key}: {group[key]}"
         return text + "\n)"
+
+
+def _loaded_param_state(index, saved, p, problems):
+    """The state of parameter ``p`` rebuilt from its saved entry: arrays copied (cast to ``p``'s
+    dtype, except ``step``), other values deep-copied.  Problems are appended to ``problems``."""
+    entry = {}
+    for key, value in saved.items():
+        if isinstance(value, (Tensor, np.ndarray)):
+            array = value._data if isinstance(value, Tensor) else value
+            unsupported = unsupported_array_message(array)
+            if unsupported:
+                problems.append(f"state {key!r} of parameter {index}: {unsupported}")
+                continue
+            if key != "step" and array.shape != p.shape:
+                problems.append(f"state {key!r} of parameter {index} has shape {tuple(array.shape)}, "
+                                f"but the parameter has shape {tuple(p.shape)}")
+                continue
+            dtype = array.dtype if key == "step" else p._data.dtype
+            value = Tensor._wrap(np.array(array, dtype=dtype, order="C", copy=True))
+        else:
+            value = copy.deepcopy(value)
+        entry[key] = value
+    return entry
 
 
 def _type_name(obj):

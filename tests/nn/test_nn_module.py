@@ -1,5 +1,6 @@
 """Module and Parameter: registration, traversal, modes, dtype, state dicts and repr."""
 import copy
+import warnings
 import importlib.util
 import sys
 from collections import OrderedDict
@@ -252,3 +253,98 @@ def test_modules_pickle_and_copy():
     np.testing.assert_array_equal(clone(x).detach().numpy(), net(x).detach().numpy())
     shallow = copy.copy(net)
     assert shallow.block is net.block
+
+
+# ---------------------------------------------------------------------- load_state_dict is all or nothing
+class Counted(nn.Module):
+    """Parameters, a float buffer and a 0-d int64 buffer (as BatchNorm's num_batches_tracked)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 3)
+        self.register_buffer("running", minigrad.zeros(3))
+        self.register_buffer("steps", minigrad.tensor(0, dtype=minigrad.int64))
+
+
+def snapshot(module):
+    """Every entry's object, array object, bytes, dtype, shape and version counter."""
+    return {k: (id(v), id(v._data), v._data.tobytes(), v._data.dtype, v._data.shape, v._version_counter[0])
+            for k, v in module.state_dict(keep_vars=True).items()}
+
+
+def good_state():
+    source = Counted()
+    with minigrad.no_grad():
+        for v in source.state_dict().values():
+            v._data[...] = 7
+    return source.state_dict()
+
+
+# The messages were checked with torch 2.13.0 (torch's own words for the same mistake, with
+# "torch" turned into "minigrad" where the type is named).
+_STR_MESSAGE = ("can't convert np.ndarray of type numpy.str_. The only supported types are: float64, float32, "
+                "float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool.")
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("fc.bias", np.array(["1", "2", "x"]), f'While copying the parameter named "fc.bias", {_STR_MESSAGE}'),
+    ("fc.bias", np.array([1.0, "a", None], dtype=object),
+     f'While copying the parameter named "fc.bias", {_STR_MESSAGE.replace("str_", "object_")}'),
+    ("fc.bias", np.array(["2026-01-01"] * 3, dtype="datetime64[D]"),
+     f'While copying the parameter named "fc.bias", {_STR_MESSAGE.replace("str_", "datetime64")}'),
+    ("running", [1.0, 2.0, 3.0], 'While copying the parameter named "running", expected minigrad.Tensor or '
+                                 "Tensor-like object from checkpoint but received <class 'list'>"),
+    ("steps", minigrad.zeros(2), "size mismatch for steps: copying a param with shape minigrad.Size([2]) from "
+                                 "checkpoint, the shape in current model is minigrad.Size([])."),
+], ids=["string array", "object array", "datetime array", "list", "shape"])
+def test_a_bad_later_entry_leaves_the_module_untouched(key, value, message):
+    model = Counted()
+    before = snapshot(model)
+    state = good_state()          # order: running, steps, fc.weight, fc.bias; the others are fine
+    state[key] = value
+    with pytest.raises(RuntimeError) as info:
+        model.load_state_dict(state)
+    assert str(info.value) == f"Error(s) in loading state_dict for Counted:\n\t{message}"
+    assert snapshot(model) == before
+
+
+def test_strict_key_errors_leave_the_module_untouched():
+    model = Counted()
+    before = snapshot(model)
+    state = good_state()
+    del state["steps"]
+    state["fc.extra"] = minigrad.zeros(1)
+    with pytest.raises(RuntimeError, match='Missing key.*"steps". \n\tUnexpected key.*"fc.extra"'):
+        model.load_state_dict(state)
+    assert snapshot(model) == before
+
+
+def test_a_failing_cast_happens_before_any_copy():
+    # complex -> float drops the imaginary part with a warning (torch 2.13.0 warns "Casting complex
+    # values to real discards the imaginary part"); turned into an error it must change nothing.
+    model = Counted()
+    before = snapshot(model)
+    state = good_state()
+    state["fc.bias"] = np.array([1 + 2j, 3j, 0])     # the last entry
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
+        with pytest.raises(np.exceptions.ComplexWarning):
+            model.load_state_dict(state)
+    assert snapshot(model) == before
+
+
+def test_numbers_and_bools_are_cast_as_torch_copies_them():
+    # torch 2.13.0 loads a bool tensor into a float parameter, an int into float, a float
+    # into an int64 buffer (truncating), and a 1-element 1-d tensor into a 0-d buffer.
+    model = Counted()
+    state = good_state()
+    state["fc.bias"] = np.array([True, False, True])
+    state["running"] = minigrad.tensor([1, 2, 3])
+    state["steps"] = np.array([2.7])
+    assert model.load_state_dict(state) == ([], [])
+    np.testing.assert_array_equal(model.fc.bias.detach().numpy(), [1.0, 0.0, 1.0])
+    assert model.fc.bias.dtype == minigrad.float32 and model.running.dtype == minigrad.float32
+    np.testing.assert_array_equal(model.running.numpy(), [1.0, 2.0, 3.0])
+    assert model.steps.shape == () and model.steps.item() == 2 and model.steps.dtype == minigrad.int64
+    with pytest.raises(RuntimeError, match=r"size mismatch for steps: copying a param with shape minigrad.Size\(\[2\]\)"):
+        model.load_state_dict({**state, "steps": np.array([1, 2])})
