@@ -8,7 +8,9 @@
 from minigrad.dtypes import (DType, bool, double, float, float16, float32, float64, half, int8,  # noqa: F401,A004
                              int16, int32, int64, long, short, uint8)
 from minigrad.tensor import Tensor  # noqa: F401
-from minigrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from minigrad.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
+                                         is_inference_mode_enabled, no_grad, set_grad_enabled)
+from minigrad.autograd.anomaly_mode import is_anomaly_enabled, set_detect_anomaly  # noqa: F401
 from minigrad.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,  # noqa: F401
                                full_like, linspace, ones, ones_like, rand, rand_like, randint, randn,
                                randn_like, randperm, tensor, zeros, zeros_like)

@@ -6,6 +6,7 @@ the graph node (a ``Context``) that produced it; leaves have ``grad_fn=None``.
 Every method below that computes something hands the work to a ``Function`` in
 ``minigrad/ops``: that is where each forward and its backward live.
 """
+import warnings
 import weakref
 from collections import OrderedDict
 
@@ -14,8 +15,15 @@ import numpy as np
 from minigrad import dtypes, tensor_inplace, tensor_math, tensor_shape
 
 
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead.")
+
+
 class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.TensorInplace):
-    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_version_counter", "_base",
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_version_counter", "_base",
                  "_output_nr", "_accumulator", "_hooks", "__weakref__")
     __array_priority__ = 1000  # `array * tensor` defers to Tensor.__rmul__, as with torch
 
@@ -25,7 +33,7 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
         if isinstance(data, Tensor):
             data = data._data
         self._data = np.array(data, dtype=np.float32)
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._version_counter = [0]
         self._base = None
@@ -40,7 +48,7 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
         t = object.__new__(cls)
         t._data = array if type(array) is np.ndarray else np.asarray(array)
         t._requires_grad = False
-        t.grad = None
+        t._grad = None
         t.grad_fn = None
         t._version_counter = [0]
         t._base = None
@@ -219,6 +227,21 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
         return self._data.flags.c_contiguous
 
     # ------------------------------------------------------------------ autograd
+    @property
+    def grad(self):
+        """The gradient accumulated by backward (leaves, and non-leaves that retain_grad())."""
+        if self._grad is None and self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Add d(self)/d(leaf) to ``leaf.grad`` for every leaf that requires grad (the chain
         rule, walked in ``autograd/engine.py``).  ``create_graph=True`` records the backward

@@ -20,39 +20,37 @@ class TensorInplace:
 
     # ------------------------------------------------------------- in-place
     def _check_inplace(self):
-        """torch's rules: a leaf that requires grad may change in place only inside no_grad()."""
+        """torch's rules: a leaf that requires grad (or a view of one) may change in place only
+        inside no_grad()."""
         if grad_mode.state.enabled and self._requires_grad:
-            if self.grad_fn is None:
+            if self.grad_fn is None and self._base is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-            if self._base is not None and self._base._requires_grad:
-                if self._base.grad_fn is None:
-                    raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                                       "in-place operation.")
-                raise RuntimeError("minigrad does not record in-place changes through a view of a tensor that "
-                                   "requires grad; write x = x.clone() first or assign with x[index] = value.")
+            if self._base is not None and self._base._requires_grad and self._base.grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
 
     def _inplace(self, compute):
         """Run ``compute(source) -> Tensor`` out of place, then write the result into self.
 
         With grad on and a graph involved, self takes the new node as its history (torch
         calls this rebasing); the old value is read through a copy holding the old node,
-        so what the new node saves is not overwritten by the write into self.
+        so what the new node saves is not overwritten by the write into self.  For a view,
+        the *base* takes the new history (``_rebase_view``: torch's CopySlices).
         """
         self._check_inplace()
         if grad_mode.state.enabled and (self._requires_grad or self._base is not None):
             old = _Tensor()._wrap(self._data.copy())
-            old.grad_fn, old._requires_grad = self.grad_fn, self._requires_grad
+            old.grad_fn, old._output_nr, old._requires_grad = self.grad_fn, self._output_nr, self._requires_grad
             result = compute(old)
         else:
             with grad_mode.no_grad():
                 result = compute(self)
         if result._requires_grad and self._base is not None:
-            raise RuntimeError("minigrad does not record in-place changes to a view; "
-                               "write x = x.clone() first or assign with x[index] = value.")
+            return _rebase_view(self, result)
         _copy_into(self._data, result._data)
         self._version_counter[0] += 1
         if result._requires_grad:
-            self._requires_grad, self.grad_fn = True, result.grad_fn
+            self._requires_grad, self.grad_fn, self._output_nr = True, result.grad_fn, result._output_nr
         return self
 
     def _inplace_arith(self, ufunc, other, compute):
@@ -123,7 +121,8 @@ class TensorInplace:
         if grad_mode.state.enabled and (self._requires_grad or (value_is_tensor and value._requires_grad)):
             self._check_inplace()
             v = value.to(self.dtype) if value_is_tensor else value
-            return self._inplace(lambda s: ops.shape.SetItem.apply(s, index, v))
+            put = ops.shape.CopySlices if basic else ops.shape.IndexPut  # torch's node names for the two
+            return self._inplace(lambda s: put.apply(s, index, v))
         self._check_inplace()
         try:
             self._data[index] = value._data if value_is_tensor else value
@@ -131,6 +130,39 @@ class TensorInplace:
             _as_tensor(value).expand(self._data[index].shape)
             raise
         self._version_counter[0] += 1
+
+
+def _rebase_view(view, result):
+    """An in-place change through ``view`` recorded on its base, as torch's CopySlices: the
+    base's new history is "the old base with the view's elements replaced by ``result``", and
+    the view's is "those elements of the new base".  Works for any chain of views (slices,
+    reshapes, transposes, integer picks), found by where the view's elements sit in memory."""
+    base = view._base
+    index = np.unravel_index(_positions_in_base(view._data, base._data), base._data.shape)
+    old_base = _Tensor()._wrap(base._data)
+    old_base.grad_fn, old_base._output_nr, old_base._requires_grad = base.grad_fn, base._output_nr, base._requires_grad
+    new_base = ops.shape.CopySlices.apply(old_base, index, result)
+    _copy_into(view._data, result._data)
+    view._version_counter[0] += 1
+    base.grad_fn, base._output_nr, base._requires_grad = new_base.grad_fn, 0, True
+    regenerated = ops.shape.AsStrided.apply(new_base, index, False)
+    view.grad_fn, view._output_nr, view._requires_grad = regenerated.grad_fn, 0, True
+    return view
+
+
+def _positions_in_base(view, base):
+    """The flat (C-order) position in ``base`` of every element of ``view``, an array of view's
+    shape: both share memory, so each element's byte offset from base's start names it."""
+    def offsets(a):
+        off = np.zeros((), dtype=np.int64)
+        for n, stride in zip(a.shape, a.strides):
+            off = np.add.outer(off, np.arange(n, dtype=np.int64) * stride)
+        return off
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    base_offsets = offsets(base).ravel()
+    order = np.argsort(base_offsets, kind="stable")
+    found = order[np.searchsorted(base_offsets[order], offsets(view) + start)]
+    return found.reshape(view.shape)
 
 
 def _copy_into(dst, src):

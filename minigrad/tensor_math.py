@@ -196,7 +196,7 @@ class TensorMath:
         return ops.elementwise.Abs.apply(self)
 
     def square(self):
-        return self * self
+        return self ** 2  # torch's square is pow(x, 2): its second derivative comes through pow
 
     def clamp(self, min=None, max=None):  # noqa: A002 - torch's argument names
         if min is None and max is None:

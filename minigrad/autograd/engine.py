@@ -156,10 +156,13 @@ def call_backward(node, grad_outputs, create_graph):
             node._as_tensors = True
             grads = fn.backward(node, *_as_tensors(grad_outputs, node)) if node.num_outputs > 1 \
                 else fn.backward(node, _as_tensor(grad_outputs))
+            grads = list(grads) if type(grads) is tuple else [grads]
+            if fn.backward_reads_saved:
+                grads = _link_to_saved(node, grads)
             node._as_tensors = False
         else:
             grads = fn.backward(node, *grad_outputs) if node.num_outputs > 1 else fn.backward(node, grad_outputs)
-        grads = list(grads) if type(grads) is tuple else [grads]
+            grads = list(grads) if type(grads) is tuple else [grads]
     else:
         grads = _call_user_backward(node, grad_outputs, create_graph)
     if node._post_hooks:
@@ -167,6 +170,23 @@ def call_backward(node, grad_outputs, create_graph):
     if state.anomaly:
         _check_nan(node, grads)
     return grads
+
+
+def _link_to_saved(node, grads):
+    """torch computes a backward from the values its op saved, so under create_graph a gradient
+    depends on them even where its derivative w.r.t. them is 0 (a relu's mask, an abs's sign):
+    such a gradient requires grad, and differentiating it again gives zeros, not an error."""
+    if all(g is None or (isinstance(g, Tensor) and g._requires_grad) for g in grads):
+        return grads
+    saved = [t for t in node.saved_tensors if isinstance(t, Tensor) and t._requires_grad]
+    args = node.__dict__.get("forward_args", ())
+    saved += [t for t in (node.input_tensor(i, a) for i, a in enumerate(args) if isinstance(a, np.ndarray))
+              if t._requires_grad]
+    if not saved:
+        return grads
+    from minigrad.ops.elementwise import LinkedGrad
+    return [g if g is None or (isinstance(g, Tensor) and g._requires_grad) else LinkedGrad.apply(_as_tensor(g), *saved)
+            for g in grads]
 
 
 def _call_user_backward(node, grad_outputs, create_graph):
@@ -237,7 +257,7 @@ def _hook_one(node, nr, g, retain):
     hooks = node._tensor_hooks and node._tensor_hooks.get(nr)
     if hooks:
         g = _run_tensor_hooks(hooks, g)
-    kept = retain and node._retained and node._retained.get(nr)
+    kept = node._retained.get(nr) if retain and node._retained else None
     if kept is not None:
         t = kept()
         if t is not None:
@@ -327,28 +347,28 @@ def unbroadcast(grad, shape, node=None):
 
 # ------------------------------------------------------------------------- .grad
 def accumulate(t, grad, create_graph=False, owned=None):
-    """``t.grad += grad``, as torch's AccumulateGrad.  The first gradient becomes ``.grad``
+    """``t._grad += grad``, as torch's AccumulateGrad.  The first gradient becomes ``.grad``
     without a copy when nothing else refers to it (``_is_private``); otherwise it is copied
     (it may be shared: ``x + x`` returns one array twice).  Under create_graph ``.grad``
     is a Tensor in the new graph, and later gradients are added out of place."""
     if isinstance(grad, Tensor):
-        if t.grad is None:
-            t.grad = grad.clone() if create_graph else Tensor._wrap(np.array(grad._data, copy=True))
+        if t._grad is None:
+            t._grad = grad.clone() if create_graph else Tensor._wrap(np.array(grad._data, copy=True))
         elif create_graph:
-            t.grad = t.grad + grad
+            t._grad = t._grad + grad
         else:
-            np.add(t.grad._data, grad._data, out=t.grad._data)
-            t.grad._version_counter[0] += 1
+            np.add(t._grad._data, grad._data, out=t._grad._data)
+            t._grad._version_counter[0] += 1
         return
     if grad.dtype != t._data.dtype:
         grad, owned = grad.astype(t._data.dtype), True
-    if t.grad is None:
+    if t._grad is None:
         if owned is None:
             owned = _is_private(grad)
-        t.grad = Tensor._wrap(grad if owned else np.array(grad, copy=True))
+        t._grad = Tensor._wrap(grad if owned else np.array(grad, copy=True))
     else:  # in place, even into a .grad that requires grad (made under create_graph), as torch
-        np.add(t.grad._data, grad, out=t.grad._data)
-        t.grad._version_counter[0] += 1
+        np.add(t._grad._data, grad, out=t._grad._data)
+        t._grad._version_counter[0] += 1
 
 
 def _is_private(g):
@@ -434,13 +454,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} for "
                            f"{len(outputs)} outputs")
-    for t in inputs:
-        if not t._requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
     if retain_graph is None:
         retain_graph = create_graph
     roots = [t._grad_edge() if t._requires_grad else None for t in outputs]
     grads = [_root_gradient(t, g, i, create_graph) for i, (t, g) in enumerate(zip(outputs, grad_outputs))]
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     targets = {}
     slot_of = []
     for t in inputs:

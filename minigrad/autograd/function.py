@@ -48,6 +48,8 @@ _FREED_MESSAGE = (
     "graph a second time or if you need to access saved tensors after calling backward.")
 
 INPUT, OUTPUT = 1, 2  # where a saved value came from (see Node._note_saved)
+_FREED = ("freed",)   # what ``Node._saved`` holds once backward has freed it
+_KEPT_AFTER_FREE = ("_tensor_hooks", "_retained", "_pre_hooks", "_post_hooks", "_metadata")
 
 
 class Node:
@@ -62,7 +64,6 @@ class Node:
     # rarely used state: class defaults, shadowed in the instance's __dict__ when set
     num_outputs = 1
     _saved_info = None      # per saved value: (source, index, version counter, version at save)
-    _freed = False
     _as_tensors = False     # saved_tensors gives Tensors (user Functions, create_graph)
     _tensor_hooks = None    # {output_nr: {handle id: hook}}: hooks of non-leaf Tensors
     _retained = None        # {output_nr: weakref to a Tensor that called retain_grad()}
@@ -94,19 +95,34 @@ class Node:
         info = self._saved_info
         if info is None:
             return self._saved if self._saved is not None else ()
-        for i, (source, index, counter, version) in enumerate(info):
+        for value, entry in zip(self._saved, info):
+            counter, version = entry[2], entry[3]
             if counter is not None and counter[0] != version:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: saved tensor {i} of {self.name()} is at version {counter[0]}; expected "
-                    f"version {version} instead. Hint: the backtrace further above can point to the operation "
-                    "that failed to compute its gradient. The variable in question was changed in there or "
-                    "anywhere later. Good luck!")
+                raise RuntimeError(self._modified_message(value, entry))
         if not self._as_tensors:
             return self._saved
         return tuple(self._unpack(value, entry) for value, entry in zip(self._saved, info))
 
     saved_variables = saved_tensors
+
+    def _modified_message(self, value, entry):
+        """torch's words for a saved tensor changed in place before backward."""
+        from minigrad.tensor_math import _torch_type_name
+        source, index, counter, version = entry
+        array = value._data if isinstance(value, Tensor) else value
+        what = f"[minigrad.{_torch_type_name(array.dtype)}Tensor [{', '.join(map(str, array.shape))}]]"
+        maker = None
+        if source == OUTPUT:
+            maker = (self, index)
+        elif source == INPUT and index < len(self.next_edges) and self.next_edges[index] is not None \
+                and type(self.next_edges[index][0]) is not AccumulateGrad:
+            maker = self.next_edges[index]
+        if maker is not None:
+            what += f", which is output {maker[1]} of {maker[0].name().removesuffix('Backward')},"
+        return ("one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: {what} is at version {counter[0]}; expected version {version} instead. Hint: "
+                "enable anomaly detection to find the operation that failed to compute its gradient, with "
+                "minigrad.autograd.set_detect_anomaly(True, check_nan=False).")
 
     def _note_saved(self, inputs, outputs):
         """After forward: note which saved values are an input's or an output's data, with
@@ -171,7 +187,7 @@ class Node:
 
     # ---------------------------------------------------------------- the graph
     def name(self):
-        return self.fn.__name__ + "Backward"
+        return type(self).__name__
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -203,17 +219,21 @@ class Node:
             self._pre_hooks = OrderedDict()
         return _add_hook(self._pre_hooks, hook)
 
+    @property
+    def _freed(self):
+        return self._saved is _FREED
+
     def release(self):
         """Drop what forward saved, and every attribute holding an array (called by backward
         unless retain_graph=True): a kept output then holds nodes, not activations.  A node
-        that kept no array can run again, as in torch."""
-        freed = self._saved is not None
-        self._saved = None
-        for key in [k for k, v in self.__dict__.items() if _holds_array(v)]:
-            del self.__dict__[key]
-            freed = True
+        that kept no array can run again, as in torch; one that did keeps only its edges
+        (and hooks)."""
+        freed = self._saved is not None or any(_holds_array(v) for v in self.__dict__.values())
         if freed:
-            self._freed = True
+            kept = {k: v for k, v in self.__dict__.items() if k in _KEPT_AFTER_FREE}
+            self.__dict__.clear()
+            self.__dict__.update(kept)
+            self._saved = _FREED
 
 
 def _holds_array(value):
@@ -259,7 +279,21 @@ def _edges_and_meta(args, needs, operand_types=(Tensor, int, float, np.ndarray))
 
 
 class _FunctionBase:
+    """What both kinds of Function share.  Each subclass gets its own node class, named as
+    torch names it (``MulBackward``, ``MyReLUBackward``): ``type(y.grad_fn).__name__``."""
     _array_level = False
+    _node_class = Node
+    node_name = None  # the node's name when it is not "<Function name>Backward"
+    #: True where torch's backward formula takes the saved input or output as an argument even
+    #: where its derivative w.r.t. it is 0 (relu's mask, abs's sign): under create_graph the
+    #: gradient then belongs to their graph (see engine._link_to_saved).
+    backward_reads_saved = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or cls.__name__ + "Backward"
+        cls._node_class = type(name, (Node,), {"__slots__": (), "__module__": cls.__module__,
+                                               "__doc__": f"The graph node of {cls.__name__}."})
 
     #: True for ops whose result is a view of their first input (reshape, transpose,
     #: basic indexing, ...): the result then shares the input's version counter, so an
@@ -288,8 +322,12 @@ class ArrayFunction(_FunctionBase):
         input requires grad.  Returns the output Tensor."""
         needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         record = state.enabled and True in needs
-        ctx = Node(cls, needs if record else (False,) * len(args))
+        ctx = cls._node_class(cls, needs if record else (False,) * len(args))
         out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args])
+        if type(out) is not np.ndarray:  # numpy gives 0-d results as scalars: keep what was saved linked
+            scalar, out = out, np.asarray(out)
+            if ctx._saved:
+                ctx._saved = tuple(out if v is scalar else v for v in ctx._saved)
         result = Tensor._wrap(out)
         if cls.returns_view:
             base = args[0]
@@ -317,7 +355,7 @@ class Function(_FunctionBase):
             raise TypeError(f"{cls.__name__}.apply() takes no keyword arguments")
         needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         record = state.enabled and True in needs
-        ctx = Node(cls, needs)
+        ctx = cls._node_class(cls, needs)
         with no_grad():
             if cls.setup_context is not Function.setup_context:
                 output = cls.forward(*args)

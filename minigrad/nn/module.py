@@ -31,7 +31,7 @@ class Parameter(Tensor):
         else:
             array = np.asarray(data)
         self._data = array
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._version_counter = [0]
         self._base = None

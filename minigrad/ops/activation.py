@@ -6,6 +6,8 @@ from minigrad.ops.dual import data, where
 
 
 class ReLU(ArrayFunction):
+    backward_reads_saved = True
+
     @staticmethod
     def forward(ctx, x):
         out = np.maximum(x, 0)
@@ -19,6 +21,8 @@ class ReLU(ArrayFunction):
 
 
 class LeakyReLU(ArrayFunction):
+    backward_reads_saved = True
+
     @staticmethod
     def forward(ctx, x, negative_slope):
         ctx.save_for_backward(x)

@@ -168,11 +168,13 @@ class Sqrt(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             return g / (2 * out)  # d/dx √x = 1/(2√x)
 
 
 class Abs(ArrayFunction):
+    backward_reads_saved = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -237,3 +239,17 @@ class Clone(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         return g
+
+
+class LinkedGrad(ArrayFunction):
+    """``g`` itself, recorded as depending on ``others`` with derivative 0: a gradient computed
+    from saved values (a mask, a sign) still belongs to their graph, as in torch."""
+
+    @staticmethod
+    def forward(ctx, g, *others):
+        ctx.shapes = [(o.shape, o.dtype) for o in others]
+        return g
+
+    @staticmethod
+    def backward(ctx, gg):
+        return (gg, *(np.zeros(shape, dtype) for shape, dtype in ctx.shapes))

@@ -303,8 +303,11 @@ class NLLLoss(ArrayFunction):
     """``nll_loss(x, target)``: x holds log-probabilities; same shapes as CrossEntropyIndex.
     The gather (forward) and scatter (backward) run in numba kernels when they take the input."""
 
+    backward_reads_saved = True
+
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, class_dim, out_shape, backward_error=None):
+        ctx.forward_args = (x,)  # for create_graph: the gradient is linked to x, as torch's
         ncs = split_ncs(x.shape, class_dim)
         x3, t2 = as_ncs(x, ncs), np.ascontiguousarray(target).reshape(ncs[0], ncs[2])
         kernel = use_kernel(x3) and (weight is None or weight.dtype == x3.dtype)

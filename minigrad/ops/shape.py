@@ -59,7 +59,10 @@ class Index(ArrayFunction):
     @staticmethod
     def forward(ctx, x, index, basic):
         ctx.index_info = (x.shape, index, basic)
-        return x[index]
+        out = x[index]
+        if basic and type(out) is not np.ndarray:  # ints picking one element: a 0-d view, not a copy
+            out = x[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -70,6 +73,11 @@ class Index(ArrayFunction):
 class BasicIndex(Index):
     """``x[index]`` with ints, slices, None and Ellipsis only: numpy returns a view."""
     returns_view = True
+
+
+class AsStrided(Index):
+    """A view's elements picked again from its base after an in-place change through the view
+    rebased the base's history (``tensor_inplace._rebase_view``)."""
 
 
 class IndexAdjoint(ArrayFunction):
@@ -92,7 +100,7 @@ class IndexAdjoint(ArrayFunction):
         return call(BasicIndex if basic else Index, gg, index, basic), None, None, None
 
 
-class SetItem(ArrayFunction):
+class IndexPut(ArrayFunction):
     """``x[index] = value`` recorded in the graph: the overwritten entries get no gradient."""
 
     @staticmethod
@@ -110,6 +118,13 @@ class SetItem(ArrayFunction):
         grad_x = where(overwritten, 0, g) if ctx.needs_input_grad[0] else None
         grad_value = g[ctx.index] if ctx.needs_input_grad[2] else None  # d out[index]/d value = 1
         return grad_x, None, grad_value
+
+
+
+class CopySlices(IndexPut):
+    """An in-place change through a view, recorded on the view's base (see
+    ``tensor_inplace._rebase_view``): the base with the view's elements replaced."""
+    node_name = "CopySlices"
 
 
 class Gather(ArrayFunction):
