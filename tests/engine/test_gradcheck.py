@@ -10,12 +10,12 @@ from values, positive inputs for log).
 """
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
-from minigrad.autograd.gradcheck import GradcheckError, gradcheck  # see test_autograd_gradcheck_is_the_function
+from minigrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck  # see test_autograd_gradcheck_is_the_function
 
 SIDE = dict(min_side=1, max_side=3)
 ANY_SHAPE = hnp.array_shapes(min_dims=0, max_dims=3, **SIDE)
@@ -322,3 +322,21 @@ def test_autograd_gradcheck_is_the_function():
     import minigrad.autograd
     from minigrad.autograd import gradcheck as imported
     assert callable(imported) and callable(minigrad.autograd.gradcheck)
+
+
+# ---------------------------------------------------------------- second derivatives
+@pytest.mark.parametrize("name", sorted(OPS))
+@settings(max_examples=8, deadline=None)
+@given(data=st.data())
+def test_gradgradcheck(name, data):
+    """Every op's backward, recorded under create_graph, against finite differences of its
+    first-order gradient (``minigrad.autograd.gradgradcheck``, torch's signature)."""
+    op = OPS[name]
+    shapes = data.draw(op.shapes, label="shapes")
+    tensor_shapes = [s for s in shapes if isinstance(s, tuple)]
+    layouts = data.draw(st.lists(st.sampled_from(["contiguous", "transposed", "strided"]),
+                                 min_size=len(tensor_shapes), max_size=len(tensor_shapes)), label="layouts")
+    rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 32 - 1), label="seed"))
+    fn = op.build(rng, shapes)
+    leaves = [leaf(v, layout) for v, layout in zip(input_values(op, tensor_shapes, rng), layouts)]
+    assert gradgradcheck(fn, leaves)

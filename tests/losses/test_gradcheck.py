@@ -6,7 +6,7 @@ from hypothesis import assume, given, strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
-from minigrad.autograd.gradcheck import gradcheck
+from minigrad.autograd.gradcheck import gradcheck, gradgradcheck
 
 # kl_div 'mean' and mse_loss with broadcast shapes warn, as torch; those warnings are tested elsewhere
 pytestmark = pytest.mark.filterwarnings("ignore:reduction. 'mean' divides", "ignore:Using a target size")
@@ -50,7 +50,10 @@ def _weight(data, rng, C, low=0.2):
 
 
 def _check(fn, *inputs):
+    """First derivatives, and second ones (the backward recorded under create_graph, which for
+    the fused losses differentiates their composite form) against finite differences."""
     assert gradcheck(fn, inputs, eps=1e-6, atol=1e-6, rtol=1e-4)
+    assert gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
 
 
 @given(class_shapes(), REDUCTION, st.data())
