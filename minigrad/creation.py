@@ -160,4 +160,6 @@ def randint(low, high=None, size=None, generator=None, dtype=None, requires_grad
 
 def randperm(n, generator=None, dtype=None, requires_grad=False, device=None):
     """A random permutation of 0 .. n-1."""
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     return _finish(numpy_generator(generator).permutation(n).astype(np.int64), dtype, requires_grad)

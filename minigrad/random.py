@@ -16,7 +16,11 @@ class Generator:
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed):
-        self._seed = int(seed)
+        """Seeds are 64-bit, as torch's: any int in [-2**63, 2**64); a negative one wraps."""
+        seed = int(seed)
+        if not -2 ** 63 <= seed < 2 ** 64:
+            raise ValueError("Overflow when unpacking long long")
+        self._seed = seed % 2 ** 64
         self.numpy = np.random.Generator(np.random.PCG64(self._seed))
         return self
 

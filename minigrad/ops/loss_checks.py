@@ -195,6 +195,10 @@ def check_bce(p, y, weight_shape):
         raise RuntimeError(f"Found dtype {_torch_type_name(y.dtype)} but expected {_torch_type_name(p.dtype)}")
     if p.dtype.kind != "f":
         raise not_implemented("binary_cross_entropy", p.dtype)
-    if not np.all((p >= 0) & (p <= 1)):  # nan fails both comparisons
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    bad_p = ~((p >= 0) & (p <= 1))  # nan fails both comparisons
+    bad_y = ~((y >= 0) & (y <= 1))
+    bad = np.flatnonzero(bad_p | bad_y)
+    if bad.size:  # torch checks element by element, the input before the target
+        what = "input" if bad_p.reshape(-1)[bad[0]] else "target"
+        raise RuntimeError(f"all elements of {what} should be between 0 and 1")
     return expanded

@@ -149,6 +149,10 @@ CASES = [
     # ---- at the kinks: torch's conventions
     Case("relu_at_zero", lambda m, a: a.relu(), [given([-1.0, 0.0, 0.0, 2.0])]),
     Case("abs_at_zero", lambda m, a: a.abs(), [given([-1.0, 0.0, -0.0, 2.0])]),
+    Case("abs_at_nan", lambda m, a: a.abs(), [given([-1.0, float("nan"), 2.0])]),
+    Case("relu_at_nan", lambda m, a: a.relu(), [given([-1.0, float("nan"), 2.0])]),
+    Case("maximum_nan", lambda m, a, b: m.maximum(a, b), [given([float("nan"), 1.0, 3.0]), given([1.0, float("nan"), 2.0])]),
+    Case("minimum_nan", lambda m, a, b: m.minimum(a, b), [given([float("nan"), 1.0, 3.0]), given([1.0, float("nan"), 2.0])]),
     Case("clamp_at_bounds", lambda m, a: a.clamp(-0.5, 0.5), [given([-1.0, -0.5, 0.0, 0.5, 1.0])]),
     Case("clamp_tensor_at_bounds", lambda m, a, lo, hi: a.clamp(lo, hi),
          [given([-1.0, -0.5, 0.0, 0.5, 1.0]), given([-0.5, -0.5, -0.5, -0.5, 2.0]), given([0.5, 0.5, 0.5, 0.5, 1.5])]),
@@ -432,6 +436,12 @@ def _nonleaf_requires_grad_false(m):
 # (``torch.`` read as ``minigrad.``); a string compares only that part of it,
 # for messages that name torch internals (node names, type names, hints).
 ERRORS = [
+    ("randperm_negative", lambda m: m.randperm(-1), None),
+    ("manual_seed_too_big", lambda m: m.manual_seed(2 ** 70), None),
+    ("manual_seed_too_small", lambda m: m.manual_seed(-2 ** 63 - 1), None),
+    ("bce_target_above_one", lambda m: m.nn.functional.binary_cross_entropy(m.tensor([0.5, 0.5]), m.tensor([0.5, 1.5])), None),
+    ("bce_target_nan_before_bad_input", lambda m: m.nn.functional.binary_cross_entropy(
+        m.tensor([0.5, 1.5]), m.tensor([float("nan"), 0.5])), None),
     ("backward_non_scalar", lambda m: (m.ones(3, requires_grad=True) * 2).backward(), None),
     ("backward_no_grad", lambda m: m.ones(3).sum().backward(), None),
     ("backward_twice", _backward_twice, None),
