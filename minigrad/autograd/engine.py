@@ -53,6 +53,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                 grad_outputs = before_backward(node, grad_outputs, targets is None)
             if targets is not None:
                 _capture(node, grad_outputs, targets, captured)
+            elif accumulate_into and type(node) is not AccumulateGrad:  # backward(inputs=[a non-leaf])
+                for nr, g in enumerate(grad_outputs if node.num_outputs > 1 else (grad_outputs,)):
+                    t = accumulate_into.get((node, nr))
+                    if t is not None and g is not None:
+                        accumulate(t, g, create_graph, owned=False)
             if needed is not None and node not in needed:
                 continue
             if type(node) is AccumulateGrad:
@@ -428,10 +433,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        accumulate_into = {t._grad_edge(): None for t in inputs}
-        for t in inputs:
-            if t.grad_fn is not None:
-                t.retain_grad()
+        accumulate_into = {t._grad_edge(): (t if t.grad_fn is not None else None) for t in inputs}
     run_backward(roots, grads, bool(retain_graph), create_graph, accumulate_into=accumulate_into)
 
 

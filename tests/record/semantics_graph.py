@@ -135,3 +135,63 @@ def anomaly_nan_in_backward(m, inp):
     warned(finite)
     res["finite_x_grad"] = x.grad
     return res
+
+
+@scenario(x=floats(3), w=floats(3), u=floats(3))
+def backward_inputs_only(m, inp):
+    """``backward(inputs=[...])`` accumulates into the named tensors only (a leaf and a non-leaf)."""
+    x, w = (m.tensor(inp[k], requires_grad=True) for k in "xw")
+    h = x * w
+    y = (h.exp() * m.tensor(inp["u"])).sum()
+    y.backward(inputs=[w, h], retain_graph=True)
+    res = {"x_grad_is_none": x.grad is None, "w_grad": w.grad, "h_grad": h.grad}
+    m.autograd.backward([y], inputs=[x])
+    res["x_grad"] = x.grad
+    return res
+
+
+@scenario(x=floats(3), u=floats(3))
+def node_hooks(m, inp):
+    """``grad_fn.register_prehook`` sees (and may replace) the gradients w.r.t. a node's outputs;
+    ``register_hook`` sees its input gradients after backward and may replace them."""
+    x = m.tensor(inp["x"], requires_grad=True)
+    y = x.exp()
+    z = y * m.tensor(inp["u"])
+    seen = {}
+    y.grad_fn.register_prehook(lambda grad_outputs: (grad_outputs[0] * 2,))
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.update(gi=grad_inputs[0] * 1, go=grad_outputs[0] * 1))
+    z.sum().backward()
+    return {"x_grad": x.grad, "seen_grad_input": seen["gi"], "seen_grad_output": seen["go"]}
+
+
+@scenario(x=floats(4), u=floats(4))
+def fn_setup_context_and_once_differentiable(m, inp):
+    """torch 2's Function form: ``forward`` without ctx plus ``setup_context``; and a backward
+    marked ``once_differentiable``, whose result cannot be differentiated again."""
+    class Cube(m.autograd.Function):
+        @staticmethod
+        def forward(x):
+            return x ** 3
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 3 * x ** 2
+
+    class OnceCube(Cube):
+        @staticmethod
+        @m.autograd.function.once_differentiable
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 3 * x ** 2
+
+    x = m.tensor(inp["x"], requires_grad=True)
+    u = m.tensor(inp["u"])
+    (g,) = m.autograd.grad((Cube.apply(x) * u).sum(), x, create_graph=True)
+    (g2,) = m.autograd.grad(g.sum(), x)
+    (h,) = m.autograd.grad((OnceCube.apply(x) * u).sum(), x, create_graph=True)
+    return {"g": g, "g2": g2, "h": h, "h_requires_grad": h.requires_grad}
