@@ -270,6 +270,7 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
             hooks = self._hooks.setdefault("grad", OrderedDict())
         else:
             node = self.grad_fn
+            node._hooked = True
             if node._tensor_hooks is None:
                 node._tensor_hooks = {}
             hooks = node._tensor_hooks.setdefault(self._output_nr, OrderedDict())
@@ -297,6 +298,7 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             node = self.grad_fn
+            node._hooked = True
             if node._retained is None:
                 node._retained = {}
             node._retained[self._output_nr] = weakref.ref(self)

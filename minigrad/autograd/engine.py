@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from minigrad.autograd.function import _FREED_MESSAGE, AccumulateGrad
+from minigrad.autograd.function import _FREED, _FREED_MESSAGE, AccumulateGrad
 from minigrad.autograd.grad_mode import set_grad_enabled, state
 from minigrad.tensor import Tensor
 
@@ -44,56 +44,78 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
     needed = None
     if targets is not None or accumulate_into is not None:
         needed = _nodes_leading_to(order, targets if targets is not None else accumulate_into)
-    with set_grad_enabled(create_graph):
+    anomaly = state.anomaly
+    previous_mode, state.enabled = state.enabled, create_graph  # the walk records only under create_graph
+    try:
         for node in order:
             grad_outputs = pending.pop(node, None)
             if grad_outputs is None:  # nothing flowed here (every path gave None)
                 continue
-            if node._tensor_hooks or node._retained or node._pre_hooks or type(node) is AccumulateGrad:
+            at_leaf = type(node) is AccumulateGrad
+            if node._hooked or (at_leaf and node.variable._hooks):
                 grad_outputs = before_backward(node, grad_outputs, targets is None)
             if targets is not None:
                 _capture(node, grad_outputs, targets, captured)
-            elif accumulate_into and type(node) is not AccumulateGrad:  # backward(inputs=[a non-leaf])
+            elif accumulate_into and not at_leaf:  # backward(inputs=[a non-leaf])
                 for nr, g in enumerate(grad_outputs if node.num_outputs > 1 else (grad_outputs,)):
                     t = accumulate_into.get((node, nr))
                     if t is not None and g is not None:
                         accumulate(t, g, create_graph, owned=False)
             if needed is not None and node not in needed:
                 continue
-            if type(node) is AccumulateGrad:
+            if at_leaf:
                 if targets is None:
                     accumulate(node.variable, grad_outputs, create_graph)
-                    if node.variable._post_accumulate_hooks():
-                        for hook in list(node.variable._post_accumulate_hooks().values()):
-                            hook(node.variable)
+                    if node.variable._hooks:
+                        _after_accumulate(node.variable)
                 continue
-            grad_inputs = call_backward(node, grad_outputs, create_graph)
+            fn = node.fn
+            if fn._array_level and not create_graph and node._saved is not _FREED and not node._hooked \
+                    and not anomaly:  # the common case, inline: a built-in op, first order
+                grad_inputs = fn.backward(node, grad_outputs)
+                grad_inputs = list(grad_inputs) if type(grad_inputs) is tuple else [grad_inputs]
+            else:
+                grad_inputs = call_backward(node, grad_outputs, create_graph)
             del grad_outputs
-            if not retain_graph:
+            if not retain_graph and (node._saved is not None or node.__dict__):
                 node.release()
             deliver(node, grad_inputs, pending)
+    finally:
+        state.enabled = previous_mode
     return captured
+
+
+def _after_accumulate(t):
+    hooks = t._post_accumulate_hooks()
+    for hook in list(hooks.values()) if hooks else ():
+        hook(t)
 
 
 def deliver(node, grad_inputs, pending):
     """Add each input gradient, summed down to the input's shape and cast to its dtype, to
     what the node that produced the input has collected."""
-    for i, (edge, g) in enumerate(zip(node.next_edges, grad_inputs)):
-        if edge is None or g is None:
+    meta = node.input_meta
+    for i, edge in enumerate(node.next_edges):
+        if edge is None:
+            continue
+        g = grad_inputs[i] if i < len(grad_inputs) else None
+        if g is None:
             continue
         grad_inputs[i] = None  # let go of it as soon as it is delivered (memory, and `owned`)
-        shape, dtype = node.input_meta[i]
-        if type(g) is not np.ndarray and type(g) is not Tensor:
+        shape, dtype = meta[i]
+        kind = type(g)
+        if kind is not np.ndarray and kind is not Tensor:
             g = np.asarray(g)
         if g.shape != shape:
             g = unbroadcast(g, shape, node)
         if g.dtype != dtype:
             g = g.astype(dtype) if type(g) is np.ndarray else _cast(g, dtype)
-        parent, nr = edge
-        if parent in pending and parent.num_outputs == 1:
-            pending[parent] = pending[parent] + g
+        parent = edge[0]
+        if parent.num_outputs == 1:
+            previous = pending.get(parent)
+            pending[parent] = g if previous is None else previous + g
         else:
-            _add(pending, parent, nr, g)
+            _add(pending, parent, edge[1], g)
         del g
 
 
@@ -154,7 +176,7 @@ def _nodes_leading_to(order, edges):
 def call_backward(node, grad_outputs, create_graph):
     """The chain rule at one node: its backward, with torch's checks for a user's Function."""
     fn = node.fn
-    if node._freed:
+    if node._saved is _FREED:
         raise RuntimeError(_FREED_MESSAGE)
     if fn._array_level:
         if create_graph:
@@ -170,7 +192,7 @@ def call_backward(node, grad_outputs, create_graph):
             grads = list(grads) if type(grads) is tuple else [grads]
     else:
         grads = _call_user_backward(node, grad_outputs, create_graph)
-    if node._post_hooks:
+    if node._hooked and node._post_hooks:
         grads = _run_post_hooks(node, grads, grad_outputs)
     if state.anomaly:
         _check_nan(node, grads)

@@ -49,7 +49,8 @@ _FREED_MESSAGE = (
 
 INPUT, OUTPUT = 1, 2  # where a saved value came from (see Node._note_saved)
 _FREED = ("freed",)   # what ``Node._saved`` holds once backward has freed it
-_KEPT_AFTER_FREE = ("_tensor_hooks", "_retained", "_pre_hooks", "_post_hooks", "_metadata")
+_NOT_TRACKED = (None, None, None, None)
+_KEPT_AFTER_FREE = ("_tensor_hooks", "_retained", "_pre_hooks", "_post_hooks", "_metadata", "_hooked")
 
 
 class Node:
@@ -70,6 +71,7 @@ class Node:
     _pre_hooks = None       # {handle id: hook(grad_outputs)}
     _post_hooks = None      # {handle id: hook(grad_inputs, grad_outputs)}
     _trace = None           # forward stack, kept under detect_anomaly()
+    _hooked = False         # True once any of the hooks above (or retain_grad) is set: one check in the walk
 
     def __init__(self, fn, needs_input_grad=()):
         self.fn = fn
@@ -95,10 +97,10 @@ class Node:
         info = self._saved_info
         if info is None:
             return self._saved if self._saved is not None else ()
-        for value, entry in zip(self._saved, info):
-            counter, version = entry[2], entry[3]
-            if counter is not None and counter[0] != version:
-                raise RuntimeError(self._modified_message(value, entry))
+        for entry in info:
+            counter = entry[2]
+            if counter is not None and counter[0] != entry[3]:
+                raise RuntimeError(self._modified_message(self._saved[info.index(entry)], entry))
         if not self._as_tensors:
             return self._saved
         return tuple(self._unpack(value, entry) for value, entry in zip(self._saved, info))
@@ -149,6 +151,25 @@ class Node:
                 saved[k] = array  # keep the data, not the Tensor: no cycle through an output
             info.append(entry)
         self._saved, self._saved_info = tuple(saved), tuple(info)
+
+    def _note_saved_arrays(self, args, out, out_counter):
+        """``_note_saved`` for an ArrayFunction, whose saved values are arrays (the fast path)."""
+        info = []
+        for value in self._saved:
+            if value is out:
+                info.append((OUTPUT, 0, out_counter, out_counter[0]))
+                continue
+            entry = _NOT_TRACKED
+            if value is not None:
+                i = 0
+                for t in args:
+                    if type(t) is not np.ndarray and getattr(t, "_data", None) is value:
+                        counter = t._version_counter
+                        entry = (INPUT, i, counter, counter[0])
+                        break
+                    i += 1
+            info.append(entry)
+        self._saved_info = tuple(info)
 
     def _unpack(self, value, entry):
         """A saved value as a Tensor: an input or output gets its place in the graph back."""
@@ -211,12 +232,14 @@ class Node:
         replacement grad_inputs."""
         if self._post_hooks is None:
             self._post_hooks = OrderedDict()
+        self._hooked = True
         return _add_hook(self._post_hooks, hook)
 
     def register_prehook(self, hook):
         """``hook(grad_outputs)`` runs before this node's backward; it may return replacements."""
         if self._pre_hooks is None:
             self._pre_hooks = OrderedDict()
+        self._hooked = True
         return _add_hook(self._pre_hooks, hook)
 
     @property
@@ -228,18 +251,32 @@ class Node:
         unless retain_graph=True): a kept output then holds nodes, not activations.  A node
         that kept no array can run again, as in torch; one that did keeps only its edges
         (and hooks)."""
-        freed = self._saved is not None or any(_holds_array(v) for v in self.__dict__.values())
-        if freed:
-            kept = {k: v for k, v in self.__dict__.items() if k in _KEPT_AFTER_FREE}
-            self.__dict__.clear()
-            self.__dict__.update(kept)
-            self._saved = _FREED
+        d = self.__dict__
+        if self._saved is None:
+            for value in d.values():
+                if _holds_array(value):
+                    break
+            else:
+                return
+        if d:
+            kept = [(k, d[k]) for k in _KEPT_AFTER_FREE if k in d] if self._hooked else ()
+            d.clear()
+            d.update(kept)
+            if kept:
+                self._hooked = True
+        self._saved = _FREED
 
 
 def _holds_array(value):
-    if isinstance(value, (np.ndarray, Tensor)):
+    kind = type(value)
+    if kind is np.ndarray or kind is Tensor:
         return True
-    return isinstance(value, (tuple, list)) and any(_holds_array(v) for v in value)
+    if kind is tuple or kind is list:
+        for v in value:
+            kind = type(v)
+            if kind is np.ndarray or kind is Tensor or ((kind is tuple or kind is list) and _holds_array(v)):
+                return True
+    return False
 
 
 class AccumulateGrad(Node):
@@ -263,15 +300,20 @@ def _add_hook(hooks, fn):
     return handle
 
 
-def _edges_and_meta(args, needs, operand_types=(Tensor, int, float, np.ndarray)):
+_OPERANDS = (Tensor, int, float, np.ndarray)  # arguments next_functions lists (others: shapes, dims, flags)
+
+
+def _edges_and_meta(args, needs, operand_types=_OPERANDS):
     """``next_edges`` and ``input_meta``: for an argument that needs a gradient, its edge and
     (shape, dtype); for another Tensor (or number operand) no edge and ``False``; for the
     rest (shapes, dims, flags) no edge and None."""
     edges, meta = [], []
     for a, need in zip(args, needs):
         if need:
-            edges.append(a._grad_edge())
-            meta.append((a._data.shape, a._data.dtype))
+            fn = a.grad_fn
+            edges.append((fn, a._output_nr) if fn is not None else a._grad_edge())
+            data = a._data
+            meta.append((data.shape, data.dtype))
         else:
             edges.append(None)
             meta.append(False if isinstance(a, operand_types) and type(a) is not bool else None)
@@ -321,7 +363,8 @@ class ArrayFunction(_FunctionBase):
         """Run ``forward`` on the arrays of ``args``; record a node if grad mode is on and some
         input requires grad.  Returns the output Tensor."""
         needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        record = state.enabled and True in needs
+        mode = state
+        record = mode.enabled and True in needs
         ctx = cls._node_class(cls, needs if record else (False,) * len(args))
         out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args])
         if type(out) is not np.ndarray:  # numpy gives 0-d results as scalars: keep what was saved linked
@@ -334,12 +377,21 @@ class ArrayFunction(_FunctionBase):
             result._version_counter = base._version_counter
             result._base = base._base if base._base is not None else base
         if record:
-            ctx.next_edges, ctx.input_meta = _edges_and_meta(args, needs)
+            edges, meta = [], []
+            for a, need in zip(args, needs):  # _edges_and_meta, inline: this is the hot path
+                if need:
+                    fn = a.grad_fn
+                    edges.append((fn, a._output_nr) if fn is not None else a._grad_edge())
+                    meta.append((a._data.shape, a._data.dtype))
+                else:
+                    edges.append(None)
+                    meta.append(False if isinstance(a, _OPERANDS) and type(a) is not bool else None)
+            ctx.next_edges, ctx.input_meta = tuple(edges), tuple(meta)
             result._requires_grad = True
             result.grad_fn = ctx
             if ctx._saved:
-                ctx._note_saved(args, (result,))
-            if state.anomaly:
+                ctx._note_saved_arrays(args, out, result._version_counter)
+            if mode.anomaly:
                 _remember_trace(ctx)
         return result
 

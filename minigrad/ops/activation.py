@@ -17,7 +17,7 @@ class ReLU(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return where(data(out) <= 0, 0, g)  # d/dx max(x, 0) = 1 if x > 0 else 0 (and 1 at nan, as torch)
+        return g * ~(data(out) <= 0)  # d/dx max(x, 0) = 1 if x > 0 else 0 (and 1 at nan, as torch)
 
 
 class LeakyReLU(ArrayFunction):
