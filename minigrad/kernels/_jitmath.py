@@ -5,12 +5,30 @@ Every ``@intrinsic`` is paired with a plain-Python function plus an ``@overload`
 so that ``NUMBA_DISABLE_JIT=1`` runs the kernels as ordinary Python.
 
 Never turn on numba's all-flags fast-math mode: it implies ``nnan``/``ninf``, which deletes
-``isnan`` checks and breaks ``-inf`` handling.  ``KERNEL_FASTMATH`` is the flag
-set used by the kernels; the exp helper compiles with ``EXP_FASTMATH`` (no
-``reassoc``: it would fold the rounding trick and lose float64 accuracy).
+``isnan`` checks and breaks ``-inf`` handling.  The flag sets:
+
+* ``KERNEL_FASTMATH`` (kernels and helpers): no ``reassoc``.  With it LLVM may rewrite
+  ``(x - max) - lse`` as ``x - (max + lse)``, or ``lse - (x_y - max)`` as
+  ``(lse + max) - x_y``: the small term is rounded away against the large one, and the
+  error grows with the logits' magnitude (float32 cross-entropy was off by 5e-4 at
+  logits ~1e4, by 1.1 at 1e8, and gave 0 instead of log 3 for ``[-1e30]*3``).
+* ``REDUCE_FASTMATH`` = the above + ``reassoc``, only for :func:`radd`: one addition
+  that the loop vectorizer may reorder.  A kernel writes a horizontal sum as
+  ``s = radd(s, v)``; after inlining only that ``fadd`` carries ``reassoc`` (LLVM
+  reassociates an expression only when every node in it allows it), so the sum is
+  vectorised while the terms ``v`` -- and everything else -- keep their order.
+  Reordering a sum of exps (all >= 0) or of losses changes only its last bits.
+* ``EXP_FASTMATH`` for the exp/log helpers (no ``reassoc``: it would fold the
+  rounding trick and lose float64 accuracy).
+
+Under ``NUMBA_DISABLE_JIT=1`` every helper runs as plain Python on numpy scalars and
+computes what the compiled one does: :func:`fexp`/:func:`flog`/:func:`flog1p` run the
+same polynomials (not numpy's own exp/log), and :func:`quiet_in_python` wraps a
+kernel so that numpy's inf/nan warnings stay off, as in the compiled code.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 
@@ -23,8 +41,14 @@ from llvmlite import ir
 
 from . import _cache
 
-KERNEL_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+# No "reassoc" here: see the module docstring (precision at large logits).
+KERNEL_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn"})
+# Only for radd: a sum does not vectorise unless its adds may be reordered.
+REDUCE_FASTMATH = KERNEL_FASTMATH | {"reassoc"}
 EXP_FASTMATH = frozenset({"nsz", "contract"})
+
+#: True when ``NUMBA_DISABLE_JIT=1``: the kernels are plain Python functions.
+NO_JIT = bool(numba.config.DISABLE_JIT)
 
 _DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -70,6 +94,29 @@ def kernel(parallel=False, fastmath=KERNEL_FASTMATH):
 def helper(fn):
     """``njit`` for a small helper inlined by LLVM into kernels."""
     return numba.njit(nogil=True, error_model="numpy", fastmath=set(KERNEL_FASTMATH))(fn)
+
+
+@numba.njit(nogil=True, error_model="numpy", fastmath=set(REDUCE_FASTMATH))
+def radd(s, v):
+    """``s + v`` as a step of a sum reduction: ``s = radd(s, v)`` in a loop is
+    ``s = sum(v)`` in any order, so the loop vectorises.  Only this ``fadd`` carries
+    ``reassoc`` (``REDUCE_FASTMATH``); how ``v`` was computed is left alone."""
+    return s + v
+
+
+def quiet_in_python(disp):
+    """A kernel as is; under ``NUMBA_DISABLE_JIT=1`` (plain Python on numpy scalars)
+    wrapped in ``np.errstate(all="ignore")``: numpy would warn on every inf/nan where
+    the compiled kernel (numpy error model) silently produces inf/nan."""
+    if not NO_JIT:
+        return disp
+
+    @functools.wraps(disp)
+    def run(*args):
+        with np.errstate(all="ignore"):
+            return disp(*args)
+
+    return run
 
 
 # --------------------------------------------------------------------------- #
@@ -193,8 +240,11 @@ def fexp(x):
     float64: ~2e-16 relative error (degree-11 polynomial after reduction by ln 2);
     float32: ~1 ulp (degree 6).  exp(-inf) == 0, exp(nan) is nan, overflow gives inf,
     results in the subnormal range are computed (not flushed).
+
+    As plain Python (``NUMBA_DISABLE_JIT=1``, scalars) it runs the same polynomial.
     """
-    return np.exp(x)
+    with np.errstate(all="ignore"):
+        return _exp32(x) if isinstance(x, np.float32) else _exp64(np.float64(x))
 
 
 # Near-minimax coefficients (mpmath.chebyfit on [-ln2/2, ln2/2], ascending powers);
@@ -296,8 +346,10 @@ _TWO52_BIAS = 4503599627370496.0 + 1023.0
 
 def flog(x):
     """Natural log that vectorises inside numba loops (float32 and float64): ~1 ulp,
-    log(0) = -inf, log(inf) = inf, log(x < 0) and log(nan) = nan, subnormals handled."""
-    return np.log(x)
+    log(0) = -inf, log(inf) = inf, log(x < 0) and log(nan) = nan, subnormals handled.
+    As plain Python (``NUMBA_DISABLE_JIT=1``, scalars) it runs the same code."""
+    with np.errstate(all="ignore"):
+        return _log32(x) if isinstance(x, np.float32) else _log64(np.float64(x))
 
 
 def _log64(x):
@@ -361,25 +413,30 @@ def _ol_flog(x):
 def flog1p(z):
     """log(1 + z) for z > -1, vectorisable; accurate for tiny z (compiled without
     ``reassoc``, which would fold the compensation ``(1 + z) - 1`` to ``z``)."""
-    return np.log1p(z)
+    with np.errstate(all="ignore"):
+        return _log1p32(z) if isinstance(z, np.float32) else _log1p64(np.float64(z))
+
+
+def _log1p64(z):
+    u = z + 1.0
+    d = u - 1.0
+    r = z if d == 0.0 else flog(u) * (z / d)
+    return u if u == np.inf else r
+
+
+def _log1p32(z):
+    u = z + np.float32(1.0)
+    d = u - np.float32(1.0)
+    r = z if d == np.float32(0.0) else flog(u) * (z / d)
+    return u if u == np.float32(np.inf) else r
 
 
 @overload(flog1p, jit_options={"fastmath": set(EXP_FASTMATH), "error_model": "numpy"})
 def _ol_flog1p(z):
     if z == types.float64:
-        def impl(z):
-            u = z + 1.0
-            d = u - 1.0
-            r = z if d == 0.0 else flog(u) * (z / d)
-            return u if u == np.inf else r
-        return impl
+        return _log1p64
     if z == types.float32:
-        def impl32(z):
-            u = z + np.float32(1.0)
-            d = u - np.float32(1.0)
-            r = z if d == np.float32(0.0) else flog(u) * (z / d)
-            return u if u == np.float32(np.inf) else r
-        return impl32
+        return _log1p32
 
 
 # --------------------------------------------------------------------------- #

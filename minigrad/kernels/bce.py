@@ -21,7 +21,7 @@ import numpy as np
 from numba import prange
 
 from ._common import as_float, optional_full, n_chunks, use_parallel
-from ._jitmath import fexp, flog, flog1p, fmax, fmin, helper, kernel, scalar_of
+from ._jitmath import fexp, flog, flog1p, fmax, fmin, helper, kernel, quiet_in_python, radd, scalar_of
 
 __all__ = ["bce_with_logits_forward_backward", "bce_forward_backward",
            "bce_with_logits_reference", "bce_reference"]
@@ -65,6 +65,11 @@ def bce_reference(p, y, weight=None, mean=False):
 
 @helper
 def _bcel_chunk(x, y, w, has_w, pw, has_pw, sc, loss, grad, i0, i1):
+    """Elements i0..i1 of, with ``z = exp(-|x|)``::
+
+        loss = w * ((1 - y) * x - (1 + (pw - 1) * y) * (min(x, 0) - log1p(z)))
+        grad = w * ((pw * y + 1 - y) * sigmoid(x) - pw * y) * sc
+    """
     one = scalar_of(x, 1.0)
     zero = scalar_of(x, 0.0)
     for i in range(_U(i0), _U(i1)):
@@ -86,6 +91,11 @@ def _bcel_chunk(x, y, w, has_w, pw, has_pw, sc, loss, grad, i0, i1):
 
 @helper
 def _bce_chunk(p, y, w, has_w, sc, loss, grad, i0, i1):
+    """Elements i0..i1 of::
+
+        loss = -w * (y * max(log(p), -100) + (1 - y) * max(log(1 - p), -100))
+        grad = w * (p - y) / max(p * (1 - p), 1e-12) * sc
+    """
     one = scalar_of(p, 1.0)
     lo = scalar_of(p, -100.0)
     eps = scalar_of(p, 1e-12)
@@ -105,17 +115,20 @@ def _bce_chunk(p, y, w, has_w, sc, loss, grad, i0, i1):
 
 
 def _bcel(x, y, w, has_w, pw, has_pw, sc_, loss, grad, nch):
+    """_bcel_chunk over nch chunks (prange); returns ``float(loss.sum())`` (radd)."""
     n = x.shape[0]
     sc = scalar_of(x, sc_)
     for ch in prange(nch):
         _bcel_chunk(x, y, w, has_w, pw, has_pw, sc, loss, grad, ch * n // nch, (ch + 1) * n // nch)
     s = 0.0
     for i in range(n):
-        s += loss[i]
+        s = radd(s, float(loss[i]))    # float64 also as plain Python
     return s
 
 
 def _bce(p, y, w, has_w, sc_, loss, grad, nch):
+    """Checks ``0 <= p <= 1`` (returns the first bad position), then _bce_chunk over
+    nch chunks; returns ``(float(loss.sum()), -1)``."""
     n = p.shape[0]
     for i in range(n):          # validate before writing anything
         if not (p[i] >= 0.0 and p[i] <= 1.0):
@@ -125,14 +138,14 @@ def _bce(p, y, w, has_w, sc_, loss, grad, nch):
         _bce_chunk(p, y, w, has_w, sc, loss, grad, ch * n // nch, (ch + 1) * n // nch)
     s = 0.0
     for i in range(n):
-        s += loss[i]
+        s = radd(s, float(loss[i]))    # float64 also as plain Python
     return s, -1
 
 
-_bcel_ser = kernel()(_bcel)
-_bcel_par = kernel(parallel=True)(_bcel)
-_bce_ser = kernel()(_bce)
-_bce_par = kernel(parallel=True)(_bce)
+_bcel_ser = quiet_in_python(kernel()(_bcel))
+_bcel_par = quiet_in_python(kernel(parallel=True)(_bcel))
+_bce_ser = quiet_in_python(kernel()(_bce))
+_bce_par = quiet_in_python(kernel(parallel=True)(_bce))
 
 
 def _prep(x, y, name):

@@ -42,8 +42,8 @@ from numba import prange
 
 from ._common import (as_float, as_index, optional_vector, tile_width, n_chunks,
                       use_parallel)
-from ._jitmath import (ROWBLOCK, fexp, flog, fmax, helper, kernel, scalar_of, transpose_in,
-                       transpose_out)
+from ._jitmath import (ROWBLOCK, fexp, flog, fmax, helper, kernel, quiet_in_python, radd,
+                       scalar_of, transpose_in, transpose_out)
 from .validate import targets_prepass, raise_bad_target, check_targets, check_targets_reference
 
 __all__ = ["cross_entropy_forward_backward", "cross_entropy_probs_forward_backward",
@@ -153,7 +153,9 @@ SMALL_C = {np.dtype(np.float32): 32, np.dtype(np.float64): 16}
 def _ce_consts(x, w, has_w, eps, C, total, mean):
     keep = scalar_of(x, 1.0 - eps)
     epsc = scalar_of(x, eps / C)
-    sc = scalar_of(x, 1.0 / total if mean else 1.0)
+    # np.float64 division: inf for a zero total weight in plain Python too (no
+    # ZeroDivisionError under NUMBA_DISABLE_JIT), as compiled with the numpy error model
+    sc = scalar_of(x, np.float64(1.0) / total if mean else 1.0)
     W = scalar_of(x, 0.0)
     if has_w:
         for c in range(C):
@@ -165,6 +167,13 @@ def _ce_consts(x, w, has_w, eps, C, total, mean):
 
 @helper
 def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad, i0, i1):
+    """Rows i0..i1, with ``d = x - x.max(1)``, ``e = exp(d)``, ``s = e.sum(1)``::
+
+        loss = keep * w[y] * (log(s) - d[y]) + eps/C * (W * log(s) - (w * d).sum(1))
+        grad = ((keep * w[y] + eps/C * W) * e / s - eps/C * w - keep * w[y] * onehot(y)) * sc
+
+    (``W = w.sum()``, ``sc = 1/total`` for 'mean'; ignored rows are 0).  Only the
+    sums use radd; ``log(s) - (x[y] - m)`` keeps its order at any magnitude."""
     C = x.shape[1]
     one = scalar_of(x, 1.0)
     zero = scalar_of(x, 0.0)
@@ -186,21 +195,21 @@ def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, g
             for c in range(C):
                 e = fexp(x[i, c] - m)
                 grad[i, c] = e
-                s += e
+                s = radd(s, e)
         elif has_w:
             for c in range(C):
                 d = x[i, c] - m
                 e = fexp(d)
                 grad[i, c] = e
-                s += e
-                sw += w[c] * d
+                s = radd(s, e)
+                sw = radd(sw, w[c] * d)
         else:
             for c in range(C):
                 d = x[i, c] - m
                 e = fexp(d)
                 grad[i, c] = e
-                s += e
-                sw += d
+                s = radd(s, e)
+                sw = radd(sw, d)
         ls = np.log(s)
         l = keep * wy * (ls - (x[i, y] - m))
         if smooth:
@@ -225,7 +234,8 @@ def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, g
 def _ce_tile(x, t, tb, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
              base, Su, C, L, m, acc, sw, coef, bneg, vm):
     """One tile: positions j < L at x[base + j], classes at stride Su; targets and
-    losses at t[tb + j], loss[tb + j]."""
+    losses at t[tb + j], loss[tb + j].  _ce_rows_chunk's formulas with the class loop
+    outside, vectorised over positions j (no horizontal sums to reorder)."""
     one = scalar_of(x, 1.0)
     zero = scalar_of(x, 0.0)
     smooth = eps > 0.0
@@ -331,6 +341,8 @@ def _ce_small_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, 
 
 
 def _ce_rows(x, t, w, has_w, ignore_index, eps, mean, loss, grad, nch, small):
+    """(N, C) logits, index targets: validate t, then _ce_rows_chunk (or the
+    transposed-block path) over nch chunks; returns ``(bad, total, float(loss.sum()))``."""
     N, C = x.shape
     bad, total = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
@@ -345,11 +357,12 @@ def _ce_rows(x, t, w, has_w, ignore_index, eps, mean, loss, grad, nch, small):
                            ch * N // nch, (ch + 1) * N // nch)
     lsum = 0.0
     for i in range(N):
-        lsum += loss[i]
+        lsum = radd(lsum, float(loss[i]))    # float64 also as plain Python
     return -1, total, lsum
 
 
 def _ce_tiles(x, t, w, has_w, ignore_index, eps, mean, loss, grad, N, C, S, B, nch):
+    """Flat (N, C, S) logits: as _ce_rows, tiles of B positions."""
     bad, total = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
         return bad, total, 0.0
@@ -360,14 +373,14 @@ def _ce_tiles(x, t, w, has_w, ignore_index, eps, mean, loss, grad, N, C, S, B, n
                         N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch)
     lsum = 0.0
     for i in range(N * S):
-        lsum += loss[i]
+        lsum = radd(lsum, float(loss[i]))
     return -1, total, lsum
 
 
-_ce_rows_ser = kernel()(_ce_rows)
-_ce_rows_par = kernel(parallel=True)(_ce_rows)
-_ce_tiles_ser = kernel()(_ce_tiles)
-_ce_tiles_par = kernel(parallel=True)(_ce_tiles)
+_ce_rows_ser = quiet_in_python(kernel()(_ce_rows))
+_ce_rows_par = quiet_in_python(kernel(parallel=True)(_ce_rows))
+_ce_tiles_ser = quiet_in_python(kernel()(_ce_tiles))
+_ce_tiles_par = quiet_in_python(kernel(parallel=True)(_ce_tiles))
 
 
 def cross_entropy_forward_backward(logits, target, weight=None, ignore_index=-100,
@@ -418,6 +431,13 @@ def cross_entropy_forward_backward(logits, target, weight=None, ignore_index=-10
 # --------------------------------------------------------------------------- #
 @helper
 def _cep_rows_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, i0, i1):
+    """Rows i0..i1, with ``q = w * (keep * P + eps/C)`` and ``lsm = (x - m) - log(s)``::
+
+        loss = -(q * lsm).sum(1)
+        grad = (q.sum(1) * exp(x - m) / s - q) * sc
+        tg   = -keep * w * lsm * sc                 (the target's gradient, if wanted)
+
+    Only the sums use radd."""
     C = x.shape[1]
     one = scalar_of(x, 1.0)
     zero = scalar_of(x, 0.0)
@@ -431,14 +451,14 @@ def _cep_rows_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, i0,
             for c in range(C):
                 e = fexp(x[i, c] - m)
                 grad[i, c] = e
-                s += e
-                Q += w[c] * (keep * P[i, c] + epsc)
+                s = radd(s, e)
+                Q = radd(Q, w[c] * (keep * P[i, c] + epsc))
         else:
             for c in range(C):
                 e = fexp(x[i, c] - m)
                 grad[i, c] = e
-                s += e
-                Q += keep * P[i, c] + epsc
+                s = radd(s, e)
+                Q = radd(Q, keep * P[i, c] + epsc)
         ls = np.log(s)
         a = Q * sc / s
         L = zero
@@ -446,7 +466,7 @@ def _cep_rows_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, i0,
             wc = w[c] if has_w else one
             wq = wc * (keep * P[i, c] + epsc)
             lsm = (x[i, c] - m) - ls
-            L -= wq * lsm
+            L = radd(L, -(wq * lsm))
             grad[i, c] = a * grad[i, c] - sc * wq
             if want_tg:
                 tg[i, c] = -(keep * wc * lsm * sc)
@@ -456,6 +476,7 @@ def _cep_rows_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, i0,
 @helper
 def _cep_tiles_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, N, C, S, B,
                      t0, t1):
+    """Tiles t0..t1 of _cep_rows_chunk's formulas, vectorised over positions."""
     one = scalar_of(x, 1.0)
     zero = scalar_of(x, 0.0)
     nb = (S + B - 1) // B
@@ -505,6 +526,8 @@ def _cep_tiles_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, N,
 
 
 def _cep_rows(x, P, w, has_w, eps, sc_, want_tg, loss, grad, tg, nch):
+    """(N, C) logits, probability targets: _cep_rows_chunk over nch chunks; returns
+    ``float(loss.sum())``."""
     N, C = x.shape
     keep = scalar_of(x, 1.0 - eps)
     epsc = scalar_of(x, eps / C)
@@ -514,11 +537,12 @@ def _cep_rows(x, P, w, has_w, eps, sc_, want_tg, loss, grad, tg, nch):
                         ch * N // nch, (ch + 1) * N // nch)
     lsum = 0.0
     for i in range(N):
-        lsum += loss[i]
+        lsum = radd(lsum, float(loss[i]))
     return lsum
 
 
 def _cep_tiles(x, P, w, has_w, eps, sc_, want_tg, loss, grad, tg, N, C, S, B, nch):
+    """Flat (N, C, S): as _cep_rows, tiles of B positions (_cep_tiles_chunk)."""
     keep = scalar_of(x, 1.0 - eps)
     epsc = scalar_of(x, eps / C)
     sc = scalar_of(x, sc_)
@@ -528,14 +552,14 @@ def _cep_tiles(x, P, w, has_w, eps, sc_, want_tg, loss, grad, tg, N, C, S, B, nc
                          ch * nt // nch, (ch + 1) * nt // nch)
     lsum = 0.0
     for i in range(N * S):
-        lsum += loss[i]
+        lsum = radd(lsum, float(loss[i]))
     return lsum
 
 
-_cep_rows_ser = kernel()(_cep_rows)
-_cep_rows_par = kernel(parallel=True)(_cep_rows)
-_cep_tiles_ser = kernel()(_cep_tiles)
-_cep_tiles_par = kernel(parallel=True)(_cep_tiles)
+_cep_rows_ser = quiet_in_python(kernel()(_cep_rows))
+_cep_rows_par = quiet_in_python(kernel(parallel=True)(_cep_rows))
+_cep_tiles_ser = quiet_in_python(kernel()(_cep_tiles))
+_cep_tiles_par = quiet_in_python(kernel(parallel=True)(_cep_tiles))
 
 
 def cross_entropy_probs_forward_backward(logits, target, weight=None, label_smoothing=0.0,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._common import as_float, as_index, optional_vector
-from ._jitmath import kernel, scalar_of
+from ._jitmath import kernel, quiet_in_python, scalar_of
 from .validate import targets_prepass, raise_bad_target, check_targets_reference
 
 __all__ = ["nll_forward", "nll_backward", "nll_forward_reference", "nll_backward_reference"]
@@ -66,6 +66,8 @@ def nll_backward_reference(grad_out, target, input_shape, dtype, weight=None, ig
 
 
 def _nll_fwd(x, t, w, has_w, ignore_index, loss, C, S):
+    """``loss = where(t == ignore_index, 0, -w[t] * take_along_axis(x, t, 1))`` on the
+    flat (N, C, S) input; returns ``(bad, total_weight, float(loss.sum()))``."""
     bad, total = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
         return bad, total, 0.0
@@ -79,11 +81,13 @@ def _nll_fwd(x, t, w, has_w, ignore_index, loss, C, S):
             n = p // S
             v = -(w[y] if has_w else scalar_of(x, 1.0)) * x[(n * C + y) * S + (p - n * S)]
             loss[p] = v
-            lsum += v
+            lsum += float(v)         # float64 also as plain Python
     return -1, total, lsum
 
 
 def _nll_bwd(g, g_scalar, t, w, has_w, ignore_index, grad, C, S):
+    """``put_along_axis(grad, t, -w[t] * g, 1)`` for non-ignored positions (grad is
+    zeros); returns the first bad target's position or -1."""
     bad, total = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
         return bad
@@ -96,8 +100,8 @@ def _nll_bwd(g, g_scalar, t, w, has_w, ignore_index, grad, C, S):
     return -1
 
 
-_nll_fwd_k = kernel()(_nll_fwd)
-_nll_bwd_k = kernel()(_nll_bwd)
+_nll_fwd_k = quiet_in_python(kernel()(_nll_fwd))
+_nll_bwd_k = quiet_in_python(kernel()(_nll_bwd))
 
 
 def nll_forward(x, target, weight=None, ignore_index=-100):

@@ -21,8 +21,8 @@ import numpy as np
 from numba import prange
 
 from ._common import as_float, split_ncs, tile_width, n_chunks, use_parallel
-from ._jitmath import (ROWBLOCK, fexp, flog, fmax, helper, kernel, scalar_of, transpose_in,
-                       transpose_out)
+from ._jitmath import (ROWBLOCK, fexp, flog, fmax, helper, kernel, quiet_in_python, radd,
+                       scalar_of, transpose_in, transpose_out)
 
 __all__ = ["softmax_forward", "log_softmax_forward", "softmax_backward", "log_softmax_backward",
            "softmax_reference", "log_softmax_reference", "softmax_backward_reference",
@@ -96,6 +96,10 @@ SMALL_C_FWD = {np.dtype(np.float32): 32, np.dtype(np.float64): 16}
 
 @helper
 def _fwd_rows_chunk(x, out, i0, i1, log):
+    """Rows i0..i1 of ``m = x.max(1); e = exp(x - m); s = e.sum(1)`` and then
+    ``out = (x - m) - log(s)`` (log) or ``out = e * (1 / s)``.  Only the sums are
+    reordered (radd); ``(x - m) - log(s)`` keeps its order, so the small ``log(s)``
+    is never rounded against a large ``m``."""
     C = x.shape[1]
     one = scalar_of(x, 1.0)
     for i in range(i0, i1):
@@ -105,7 +109,7 @@ def _fwd_rows_chunk(x, out, i0, i1, log):
         s = scalar_of(x, 0.0)
         if log:
             for c in range(C):
-                s += fexp(x[i, c] - m)
+                s = radd(s, fexp(x[i, c] - m))
             ls = np.log(s)
             for c in range(C):
                 out[i, c] = (x[i, c] - m) - ls
@@ -113,7 +117,7 @@ def _fwd_rows_chunk(x, out, i0, i1, log):
             for c in range(C):
                 e = fexp(x[i, c] - m)
                 out[i, c] = e
-                s += e
+                s = radd(s, e)
             inv = one / s
             for c in range(C):
                 out[i, c] *= inv
@@ -121,24 +125,28 @@ def _fwd_rows_chunk(x, out, i0, i1, log):
 
 @helper
 def _bwd_rows_chunk(g, o, gx, i0, i1, log):
+    """Rows i0..i1 of ``gx = g - exp(o) * g.sum(1)`` (log) or
+    ``gx = o * (g - (g * o).sum(1))``; the sums via radd."""
     C = g.shape[1]
     for i in range(i0, i1):
         s = scalar_of(g, 0.0)
         if log:
             for c in range(C):
-                s += g[i, c]
+                s = radd(s, g[i, c])
             for c in range(C):
                 gx[i, c] = g[i, c] - fexp(o[i, c]) * s
         else:
             for c in range(C):
-                s += g[i, c] * o[i, c]
+                s = radd(s, g[i, c] * o[i, c])
             for c in range(C):
                 gx[i, c] = o[i, c] * (g[i, c] - s)
 
 
 @helper
 def _fwd_tile(x, out, base, Su, C, L, m, acc, log):
-    """One tile: L positions at x[base + j], classes at stride Su."""
+    """One tile: L positions at x[base + j], classes at stride Su; the forward of
+    _fwd_rows_chunk with the class loop outside, vectorised over positions j (no
+    horizontal sums, so nothing needs reordering)."""
     one = scalar_of(x, 1.0)
     for j in range(L):
         m[j] = x[base + _U(j)]
@@ -175,6 +183,7 @@ def _fwd_tile(x, out, base, Su, C, L, m, acc, log):
 
 @helper
 def _bwd_tile(g, o, gx, base, Su, C, L, acc, log):
+    """One tile of _bwd_rows_chunk's formulas, vectorised over positions j."""
     for j in range(L):
         acc[j] = 0.0
     if log:
@@ -237,6 +246,7 @@ def _fwd_small_chunk(x, out, i0, i1, log):
 
 
 def _fwd_rows(x, out, nch, log, small):
+    """(N, C): ``log_softmax(x, 1)`` / ``softmax(x, 1)`` over nch row chunks (prange)."""
     N = x.shape[0]
     for ch in prange(nch):
         if small:
@@ -246,31 +256,34 @@ def _fwd_rows(x, out, nch, log, small):
 
 
 def _bwd_rows(g, o, gx, nch, log):
+    """(N, C): the softmax / log-softmax gradient (_bwd_rows_chunk) over nch chunks."""
     N = g.shape[0]
     for ch in prange(nch):
         _bwd_rows_chunk(g, o, gx, ch * N // nch, (ch + 1) * N // nch, log)
 
 
 def _fwd_tiles(x, out, N, C, S, B, nch, log):
+    """Flat (N, C, S): ``log_softmax(x, 1)`` / ``softmax(x, 1)``, tiles of B positions."""
     nt = N * ((S + B - 1) // B)
     for ch in prange(nch):
         _fwd_tiles_chunk(x, out, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, log)
 
 
 def _bwd_tiles(g, o, gx, N, C, S, B, nch, log):
+    """Flat (N, C, S): the gradient of _fwd_tiles, tiles of B positions."""
     nt = N * ((S + B - 1) // B)
     for ch in prange(nch):
         _bwd_tiles_chunk(g, o, gx, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, log)
 
 
-_fwd_rows_ser = kernel()(_fwd_rows)
-_fwd_rows_par = kernel(parallel=True)(_fwd_rows)
-_fwd_tiles_ser = kernel()(_fwd_tiles)
-_fwd_tiles_par = kernel(parallel=True)(_fwd_tiles)
-_bwd_rows_ser = kernel()(_bwd_rows)
-_bwd_rows_par = kernel(parallel=True)(_bwd_rows)
-_bwd_tiles_ser = kernel()(_bwd_tiles)
-_bwd_tiles_par = kernel(parallel=True)(_bwd_tiles)
+_fwd_rows_ser = quiet_in_python(kernel()(_fwd_rows))
+_fwd_rows_par = quiet_in_python(kernel(parallel=True)(_fwd_rows))
+_fwd_tiles_ser = quiet_in_python(kernel()(_fwd_tiles))
+_fwd_tiles_par = quiet_in_python(kernel(parallel=True)(_fwd_tiles))
+_bwd_rows_ser = quiet_in_python(kernel()(_bwd_rows))
+_bwd_rows_par = quiet_in_python(kernel(parallel=True)(_bwd_rows))
+_bwd_tiles_ser = quiet_in_python(kernel()(_bwd_tiles))
+_bwd_tiles_par = quiet_in_python(kernel(parallel=True)(_bwd_tiles))
 
 
 # --------------------------------------------------------------------------- #

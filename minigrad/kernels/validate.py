@@ -40,7 +40,7 @@ def targets_prepass(t, w, has_w, C, ignore_index):
         if y < 0 or y >= C:
             return i, total
         if has_w:
-            total += w[y]
+            total += float(w[y])     # float64 also as plain Python (NumPy 2 keeps float32)
         else:
             total += 1.0
     return -1, total

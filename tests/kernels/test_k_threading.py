@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import numba
 import numpy as np
 import pytest
 
@@ -13,6 +14,9 @@ import minigrad.kernels.threading as kth
 from minigrad.kernels import cross_entropy_forward_backward, cross_entropy_reference
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+needs_jit = pytest.mark.skipif(numba.config.DISABLE_JIT,
+                               reason="NUMBA_DISABLE_JIT=1: nothing is compiled, so there is no "
+                                      "on-disk cache to load or to key")
 
 
 def _run(code, env=None, timeout=300):
@@ -96,6 +100,7 @@ def test_four_python_threads(monkeypatch):
         assert all(ex.map(work, range(4)))
 
 
+@needs_jit
 def test_second_process_loads_kernels_from_disk_cache(tmp_path):
     code = """
         import numpy as np
@@ -113,6 +118,7 @@ def test_second_process_loads_kernels_from_disk_cache(tmp_path):
     assert "hits 1 misses 0" in second.stdout, second.stdout
 
 
+@needs_jit
 def test_cache_key_is_salted_with_helper_sources():
     from minigrad.kernels import _jitmath
     import minigrad.kernels.cross_entropy as ce
