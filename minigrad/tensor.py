@@ -11,10 +11,10 @@ from collections import OrderedDict
 
 import numpy as np
 
-from minigrad import dtypes, tensor_inplace, tensor_math, tensor_shape
+from minigrad import dtypes, tensor_inplace, tensor_math, tensor_math_extra, tensor_reduce_extra, tensor_shape
 
 
-class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.TensorInplace):
+class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.TensorInplace):
     __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_version_counter", "_base",
                  "_output_nr", "_accumulator", "_hooks", "__weakref__")
     __array_priority__ = 1000  # `array * tensor` defers to Tensor.__rmul__, as with torch
@@ -317,3 +317,4 @@ from minigrad.autograd import engine as _engine  # noqa: E402
 from minigrad.autograd import function as _function  # noqa: E402
 
 tensor_math.ops = tensor_shape.ops = tensor_inplace.ops = _ops
+tensor_math_extra.ops = tensor_reduce_extra.ops = _ops

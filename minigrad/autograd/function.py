@@ -290,6 +290,11 @@ class ArrayFunction(_FunctionBase):
         record = state.enabled and True in needs
         ctx = Node(cls, needs if record else (False,) * len(args))
         out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args])
+        if type(out) is not np.ndarray:  # a numpy scalar (0-d result): the output and its saved copy
+            array = np.asarray(out)      # must be one array, so the saved output stays connected
+            if ctx._saved:
+                ctx._saved = tuple(array if v is out else v for v in ctx._saved)
+            out = array
         result = Tensor._wrap(out)
         if cls.returns_view:
             base = args[0]
