@@ -64,17 +64,35 @@ class Einsum(ArrayFunction):
             if not ctx.needs_input_grad[i + 2]:
                 grads.append(None)
                 continue
-            if len(set(subs)) != len(subs):
-                raise NotImplementedError("minigrad.einsum: the gradient of an operand with a repeated "
-                                          f"subscript ({subs!r}, a diagonal) is not implemented")
             other_subs = [output] + [s for k, s in enumerate(inputs) if k != i]
             others = [g] + [o for k, o in enumerate(operands) if k != i]
             known = set("".join(other_subs))
-            target = "".join(c for c in subs if c in known)
+            unique = "".join(dict.fromkeys(subs))  # a repeated letter (a diagonal) once
+            sizes = dict(zip(subs, data(x).shape))
+            target = "".join(c for c in unique if c in known)
             grad = call(Einsum, other_subs, target, *others)
-            shape = data(x).shape
-            if target != subs:  # letters summed only inside this operand: broadcast back
-                grad = expand(grad.reshape(tuple(shape[k] if c in known else 1 for k, c in enumerate(subs))),
-                              shape)
+            if target != unique:  # letters summed only inside this operand: broadcast back
+                shape = tuple(sizes[c] for c in unique)
+                grad = expand(grad.reshape(tuple(n if c in known else 1 for c, n in zip(unique, shape))), shape)
+            if unique != subs:  # the diagonal gets the gradient: spread it with identity matrices
+                grad = _onto_diagonals(grad, unique, subs, sizes, data(x).dtype, inputs, output)
             grads.append(grad)
         return tuple(grads)
+
+
+def _onto_diagonals(grad, unique, subs, sizes, dtype, inputs, output):
+    """``grad`` over the distinct letters -> the operand's layout ``subs`` (letters repeated),
+    zero off the diagonals: einsum with one identity matrix per repeat."""
+    used = set("".join(inputs) + output + subs)
+    fresh = iter(c for c in string.ascii_letters if c not in used)
+    spelled, eyes, eye_subs, seen = "", [], [], set()
+    for c in subs:
+        if c in seen:
+            f = next(fresh)
+            spelled += f
+            eyes.append(np.eye(sizes[c], dtype=dtype))
+            eye_subs.append(c + f)
+        else:
+            seen.add(c)
+            spelled += c
+    return call(Einsum, [unique] + eye_subs, spelled, grad, *eyes)

@@ -186,6 +186,7 @@ SECOND_ORDER = {
     "norms": (lambda x: x.norm() + x.norm(3, dim=1) + x.norm(0.5) + minigrad.linalg.norm(x, float("inf")),
               [(3, 4)], "nonzero"),
     "median": (lambda x: x.median(0).values * x.median(), [(3, 4)], "distinct"),
+    "einsum_diagonal": (lambda a, b: minigrad.einsum("bii,i->bi", a, b), [(2, 3, 3), (3,)], "any"),
     "products": (lambda a, b: minigrad.einsum("ij,jk->ik", a, b) * a.mm(b) + minigrad.tensordot(a, b, 1),
                  [(2, 3), (3, 2)], "any"),
 }
