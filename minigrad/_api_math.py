@@ -2,12 +2,17 @@
 spellings of the math in ``tensor_math_extra.py`` / ``tensor_reduce_extra.py``, and the few
 that torch has only as functions (``einsum``, ``tensordot``, ``std_mean``, ``var_mean``).
 """
+import types
+
 import numpy as np
 
 from minigrad import dtypes, ops
 from minigrad.functions import _method
 from minigrad.tensor import Tensor
 from minigrad.tensor_math import _as_tensor, _normalize_dim
+from minigrad.tensor_reduce_extra import return_types as _return_types
+
+return_types = types.SimpleNamespace(**_return_types)  # minigrad.return_types.max, ... (torch's names)
 
 _METHODS = """sin cos tan asin acos atan arcsin arccos arctan sinh cosh asinh atanh arcsinh arctanh exp2
 log1p expm1 log2 log10 rsqrt reciprocal sign sgn erf erfc frac floor ceil round trunc fix nan_to_num
@@ -94,4 +99,4 @@ def nelement(input):  # noqa: A002
 
 from minigrad import linalg  # noqa: E402,F401  (minigrad.linalg.vector_norm, ...)
 
-__all__ = _METHODS + ["nelement", "remainder", "std_mean", "var_mean", "einsum", "tensordot", "linalg"]
+__all__ = _METHODS + ["return_types", "nelement", "remainder", "std_mean", "var_mean", "einsum", "tensordot", "linalg"]

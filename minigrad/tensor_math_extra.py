@@ -291,7 +291,7 @@ class TensorMathExtra(TensorReduceExtra):
                                f"number of elements, but got {n} and {m} elements respectively")
         return self.matmul(other)
 
-    vdot = inner_1d = dot
+    vdot = dot
 
     def outer(self, vec2):
         vec2 = _as_tensor(vec2)

@@ -11,7 +11,7 @@ import numpy as np
 
 from minigrad.autograd.function import ArrayFunction
 from minigrad.ops.dual import call, data, is_tensor, where
-from minigrad.ops.elementwise import Exp, Log, Sqrt
+from minigrad.ops.elementwise import Exp
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -383,24 +383,3 @@ class Lerp(ArrayFunction):
                 (g * weight) if need_e else None,         # d/dend = w
                 (g * (end - start)) if need_w else None)  # d/dw = end - start
 
-
-class AbsPow(ArrayFunction):
-    """Exponent helper used by norms: ``|x|^p`` with the gradient ``p |x|^(p-1) sign x``
-    (0 at x == 0, as torch's pow of abs for p > 0)."""
-
-    @staticmethod
-    def forward(ctx, x, p):
-        ctx.save_for_backward(x)
-        ctx.p = p
-        return np.asarray(_quiet(np.power, np.abs(x), p))
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        with np.errstate(all="ignore"):
-            return where(data(x) == 0, 0, g * (call(AbsPow, x, ctx.p - 1) * sign_of(x)) * ctx.p), None
-
-
-__all__ = ["Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Atanh", "Exp2",
-           "Log1p", "Expm1", "Log2", "Log10", "Rsqrt", "Reciprocal", "Erf", "Erfc", "Frac", "Piecewise",
-           "NanToNum", "Atan2", "Hypot", "FMod", "FloorDivide", "FMax", "Lerp", "AbsPow", "Exp", "Log", "Sqrt"]

@@ -10,7 +10,7 @@ import numpy as np
 from minigrad.autograd.function import ArrayFunction
 from minigrad.ops.dual import call, data, permute, where
 from minigrad.ops.elementwise import Exp
-from minigrad.ops.elementwise_extra import AbsPow, sign_of
+from minigrad.ops.elementwise_extra import _quiet, sign_of
 from minigrad.ops.reduce import _expand_back
 
 
@@ -122,6 +122,23 @@ class LogCumSumExp(ArrayFunction):
         with np.errstate(all="ignore"):
             weighted = g * call(Exp, shift - out)
             return call(Exp, x - shift) * call(Cumsum, weighted, axis, not reverse, None), None, None
+
+
+class AbsPow(ArrayFunction):
+    """Exponent helper used by norms: ``|x|^p`` with the gradient ``p |x|^(p-1) sign x``
+    (0 at x == 0, as torch's pow of abs for p > 0)."""
+
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return np.asarray(_quiet(np.power, np.abs(x), p))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        with np.errstate(all="ignore"):
+            return where(data(x) == 0, 0, g * (call(AbsPow, x, ctx.p - 1) * sign_of(x)) * ctx.p), None
 
 
 class VectorNorm(ArrayFunction):

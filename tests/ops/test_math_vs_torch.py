@@ -46,3 +46,12 @@ def test_repr_matches_torch(name, fn):
 
 def test_nelement_is_numel():
     assert minigrad.ones(2, 3).nelement() == 6 == minigrad.nelement(minigrad.ones(2, 3))
+
+
+def test_return_types_are_named_tuples_of_their_kind():
+    result = minigrad.tensor([[1.0, 5.0], [3.0, 2.0]]).max(1)
+    assert isinstance(result, minigrad.return_types.max) and isinstance(result, tuple)
+    values, indices = result
+    assert values.tolist() == [5.0, 3.0] and indices.tolist() == [1, 0] and result.indices is indices
+    low, high = minigrad.tensor([2.0, -1.0]).aminmax()
+    assert (low.item(), high.item()) == (-1.0, 2.0)
