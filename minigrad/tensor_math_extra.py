@@ -51,6 +51,29 @@ def _round_decimals(decimals):
     return rounded
 
 
+def _in_place(name):
+    """``t.name_(...)``: ``t.name(...)`` written into t (with its history, as torch's in-place ops);
+    a result of a wider kind (an int tensor's sin) is refused as torch refuses it."""
+    def method(self, *args, **kwargs):
+        def compute(source):
+            result = getattr(source, name)(*args, **kwargs)
+            if result is NotImplemented:
+                raise TypeError(f"{name}_(): unsupported argument {args[0]!r}")
+            if not np.can_cast(result._data.dtype, self._data.dtype, "same_kind"):
+                raise RuntimeError(f"result type {_torch_type_name(result._data.dtype)} can't be cast to the "
+                                   f"desired output type {_torch_type_name(self._data.dtype)}")
+            return result
+        return self._inplace(compute)
+    method.__name__ = name + "_"
+    return method
+
+
+_IN_PLACE = """sin cos tan asin acos atan arcsin arccos arctan sinh cosh asinh atanh arcsinh arctanh exp2 log1p
+expm1 log2 log10 rsqrt reciprocal square sign sgn erf erfc frac floor ceil round trunc fix nan_to_num atan2
+arctan2 hypot fmod remainder floor_divide fmax fmin lerp logical_and logical_or logical_xor logical_not
+bitwise_and bitwise_or bitwise_xor bitwise_not clamp clip""".split()
+
+
 class TensorMathExtra(TensorReduceExtra):
     __slots__ = ()
 
@@ -319,3 +342,12 @@ def _scaled_sum(x, product, beta, alpha):
         ignored = ops.shape.Where.apply(np.zeros(x.shape, dtype=bool), x, x._data.dtype.type(0))
         return scaled + ignored  # x gets a zero gradient
     return (x if beta == 1 else x * beta) + scaled
+
+
+for _name in _IN_PLACE:
+    setattr(TensorMathExtra, _name + "_", _in_place(_name))
+TensorMathExtra.__ifloordiv__ = _in_place("floor_divide")
+TensorMathExtra.__imod__ = _in_place("remainder")
+TensorMathExtra.__iand__ = _in_place("bitwise_and")
+TensorMathExtra.__ior__ = _in_place("bitwise_or")
+TensorMathExtra.__ixor__ = _in_place("bitwise_xor")

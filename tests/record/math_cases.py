@@ -34,7 +34,45 @@ def _aminmax(m, a):
     return r.min * 2 + r.max
 
 
+def _inplace_chain(m, a, b):
+    h = a * 1.0
+    h.sin_()
+    h.atan2_(b)
+    h.lerp_(b, 0.25)
+    h.clamp_(-0.5, 0.5)
+    return h
+
+
+def _inplace_ops(m, a, b):
+    outs = []
+    for name, args in [("floor_", ()), ("frac_", ()), ("fmod_", (1.5,)), ("remainder_", (b,)), ("exp2_", ()),
+                       ("round_", ()), ("nan_to_num_", ()), ("reciprocal_", ())]:
+        h = a.clone()
+        outs.append(getattr(h, name)(*args))
+        outs.append(h)
+    h = a.clone()
+    h //= b
+    outs.append(h)
+    h = a.clone()
+    h %= 0.75
+    outs.append(h)
+    return outs
+
+
+def _inplace_int(m, a):
+    h = a.clone()
+    h //= 2
+    k = a.clone()
+    k %= 3
+    j = a.clone()
+    j &= 6
+    j |= 1
+    j ^= 3
+    return [h, k, j, a.clone().floor_divide_(4), a.clone().bitwise_not_(), a.clone().sign_()]
+
+
 CASES = [
+    HCase("inplace_chain", _inplace_chain, [floats(3, 4), nonzero(4)]),
     # ---- one input, floating point
     HCase("sin", lambda m, a: a.sin(), [floats(3, 4)], third=True),
     HCase("cos", lambda m, a: m.cos(a), [floats(3, 4)], third=True),
@@ -212,6 +250,8 @@ CASES = [
 
 I32, I64 = "int32", "int64"
 FORWARD = [
+    Case("inplace_ops", _inplace_ops, [floats(3, 4, low=-5.0, high=5.0, grad=False), nonzero(4)]),
+    Case("inplace_int", _inplace_int, [ints(6, low=-9, high=9)]),
     # ---- integer and bool inputs: result dtypes
     Case("sin_int", lambda m, a: a.sin(), [ints(5)]),
     Case("sqrt_bool_free", lambda m, a: m.cos(a), [mask(5)]),
@@ -304,6 +344,9 @@ ERRORS = [
     ("rmod_backward", lambda m: (2.5 % m.ones(2, requires_grad=True)).sum().backward()),
     ("rfmod_backward", lambda m: m.remainder(2.5, m.ones(2, requires_grad=True)).sum().backward()),
     ("logcumsumexp_int", lambda m: m.tensor([1, 2]).logcumsumexp(0)),
+    ("inplace_int_sin", lambda m: m.tensor([1, 2]).sin_()),
+    ("inplace_int_floordiv_float", lambda m: m.tensor([1, 2]).__ifloordiv__(2.5)),
+    ("inplace_leaf_sin", lambda m: m.ones(2, requires_grad=True).sin_()),
     ("std_int", lambda m: m.tensor([1, 2]).std()),
     ("var_bool", lambda m: m.tensor([True]).var()),
     ("norm_int", lambda m: m.tensor([1, 2]).norm()),
