@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from minigrad import dtypes, tensor_inplace, tensor_math, tensor_shape
+from minigrad import dtypes, tensor_inplace, tensor_math, tensor_math_extra, tensor_reduce_extra, tensor_shape
 
 
 _NON_LEAF_GRAD_WARNING = (
@@ -22,7 +22,7 @@ _NON_LEAF_GRAD_WARNING = (
     "you access the leaf Tensor instead.")
 
 
-class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.TensorInplace):
+class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.TensorInplace):
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_version_counter", "_base",
                  "_output_nr", "_accumulator", "_hooks", "__weakref__")
     __array_priority__ = 1000  # `array * tensor` defers to Tensor.__rmul__, as with torch
@@ -342,3 +342,4 @@ from minigrad.autograd import engine as _engine  # noqa: E402
 from minigrad.autograd import function as _function  # noqa: E402
 
 tensor_math.ops = tensor_shape.ops = tensor_inplace.ops = _ops
+tensor_math_extra.ops = tensor_reduce_extra.ops = _ops
