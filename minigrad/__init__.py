@@ -15,6 +15,7 @@ from minigrad.creation import (arange, as_tensor, empty, empty_like, eye, from_n
 from minigrad.random import Generator, default_generator, initial_seed, manual_seed, seed  # noqa: F401
 from minigrad.functions import *  # noqa: F401,F403
 from minigrad.functions import cat, concat, stack, where  # noqa: F401
+from minigrad._api_shape import *  # noqa: F401,F403
 from minigrad import autograd  # noqa: F401
 
 autograd.load()
