@@ -37,6 +37,8 @@ class TensorSelectExtra:
 
     def masked_select(self, mask):
         m = self._bool_mask(mask, "masked_select")
+        if not m.ndim and not self._data.ndim:
+            return self.reshape(1).masked_select(m.reshape(1))
         shape = _broadcast_shape(m.shape, self._data.shape)
         x = self.expand(shape) if shape != self._data.shape else self
         return ops.shape.Index.apply(x, np.nonzero(np.broadcast_to(m, shape)), False)
@@ -48,13 +50,13 @@ class TensorSelectExtra:
             raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
                                f"{_torch_type_name(self._data.dtype)} and {_torch_type_name(source._data.dtype)}")
         shape = _broadcast_shape(self._data.shape, m.shape)
+        if not shape:
+            return self.reshape(1).masked_scatter(m.reshape(1), source).reshape(())
         x = self.expand(shape) if shape != self._data.shape else self
         places = np.nonzero(np.broadcast_to(m, shape))
-        count = places[0].size if places else int(bool(m))
+        count = places[0].size
         if count > source._data.size:
             raise RuntimeError("Number of elements of source < number of ones in mask")
-        if not shape:
-            return ops.shape.SetItem.apply(x, m, source.reshape(-1)[:count].reshape(-1)) if count else x.clone()
         return ops.shape.SetItem.apply(x, places, source.reshape(-1)[:count])
 
     def where(self, condition, other):
