@@ -1,6 +1,7 @@
-"""Tensor's sorting, selection and counting methods: sort, argsort, topk, kthvalue, nonzero,
-unique, unique_consecutive, bincount; torch's names, defaults, return types and errors.
-The work is in ``minigrad/ops/ops.index_extra.py``.  ``Tensor`` inherits this mixin (through
+"""Tensor's selection, sorting and counting methods: tril/triu, diag/diagonal, masked_select/
+masked_scatter, take/take_along_dim, where, sort, argsort, topk, kthvalue, nonzero, unique,
+unique_consecutive, bincount; torch's names, defaults, return types and errors.
+Compositions of the ops in ``minigrad/ops/shape.py``; sorting and counting in ``ops/index_extra.py``.  ``Tensor`` inherits this mixin (through
 ``TensorShapeExtra``).
 """
 import numpy as np
@@ -27,6 +28,44 @@ def _broadcast_shape(*shapes):
 
 class TensorSelectExtra:
     __slots__ = ()
+
+    # ------------------------------------------------------------- triangles and diagonals
+    def _triangle(self, diagonal, keep_lower, name):
+        if self._data.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        rows, cols = self._data.shape[-2:]
+        keep = np.tri(rows, cols, int(diagonal), dtype=bool) if keep_lower else \
+            ~np.tri(rows, cols, int(diagonal) - 1, dtype=bool)
+        return ops.shape.Where.apply(keep, self, self._data.dtype.type(0))
+
+    def tril(self, diagonal=0):
+        return self._triangle(diagonal, True, "tril")
+
+    def triu(self, diagonal=0):
+        return self._triangle(diagonal, False, "triu")
+
+    def diag(self, diagonal=0):
+        if self._data.ndim not in (1, 2):
+            raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self._data.ndim}D")
+        if self._data.ndim == 2:
+            return self.diagonal(diagonal)
+        n, k = self._data.shape[0], int(diagonal)
+        size = n + abs(k)
+        places = (np.arange(n) + max(-k, 0), np.arange(n) + max(k, 0))
+        return ops.shape.IndexAdjoint.apply(self, (size, size), places, False)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        n = self._data.ndim
+        d1, d2 = _normalize_dim(dim1, n), _normalize_dim(dim2, n)
+        if d1 == d2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        rest = [d for d in range(n) if d not in (d1, d2)]
+        x = self.permute(rest + [d1, d2])
+        rows, cols = self._data.shape[d1], self._data.shape[d2]
+        k = int(offset)
+        length = max(0, min(rows - max(-k, 0), cols - max(k, 0)))
+        picks = (np.arange(length) + max(-k, 0), np.arange(length) + max(k, 0))
+        return ops.shape.Index.apply(x, (Ellipsis,) + picks, False)
 
     # ------------------------------------------------------------- masks
     def _bool_mask(self, mask, op):

@@ -1,9 +1,11 @@
-"""More of Tensor's shape and indexing methods: split, flip, roll, repeat, tril, diagonal,
-index_select/add/copy/fill, scatter (and its reductions), masked_select/scatter, take, sort,
-topk, unique, ... with torch's names, defaults, dtype rules and error messages.
+"""More of Tensor's shape and indexing methods: split, chunk, unbind, narrow, flip, roll,
+repeat, tile, repeat_interleave, movedim, unflatten, index_select/add/copy/fill, scatter (and
+its reductions) and their in-place forms, with torch's names, defaults, dtype rules and
+error messages.  (Selection and sorting: ``tensor_select_extra.py``; new tensors and
+samplers: ``creation_extra.py``.)
 
 Most are compositions of the ops in ``minigrad/ops/shape.py`` (so every order of gradient
-works); ``ops/ops.shape_extra.py`` and ``ops/ops.index_extra.py`` hold the rest.  In-place forms
+works); ``ops/shape_extra.py`` and ``ops/index_extra.py`` hold the rest.  In-place forms
 go through ``TensorInplace._inplace``.  ``Tensor`` inherits this mixin.
 """
 import numpy as np
@@ -215,44 +217,6 @@ class TensorShapeExtra(TensorSelectExtra, TensorCreationExtra):
 
     def broadcast_to(self, size):
         return self.expand(size)
-
-    # ------------------------------------------------------------- triangles and diagonals
-    def _triangle(self, diagonal, keep_lower, name):
-        if self._data.ndim < 2:
-            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
-        rows, cols = self._data.shape[-2:]
-        keep = np.tri(rows, cols, int(diagonal), dtype=bool) if keep_lower else \
-            ~np.tri(rows, cols, int(diagonal) - 1, dtype=bool)
-        return ops.shape.Where.apply(keep, self, self._data.dtype.type(0))
-
-    def tril(self, diagonal=0):
-        return self._triangle(diagonal, True, "tril")
-
-    def triu(self, diagonal=0):
-        return self._triangle(diagonal, False, "triu")
-
-    def diag(self, diagonal=0):
-        if self._data.ndim not in (1, 2):
-            raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self._data.ndim}D")
-        if self._data.ndim == 2:
-            return self.diagonal(diagonal)
-        n, k = self._data.shape[0], int(diagonal)
-        size = n + abs(k)
-        places = (np.arange(n) + max(-k, 0), np.arange(n) + max(k, 0))
-        return ops.shape.IndexAdjoint.apply(self, (size, size), places, False)
-
-    def diagonal(self, offset=0, dim1=0, dim2=1):
-        n = self._data.ndim
-        d1, d2 = _normalize_dim(dim1, n), _normalize_dim(dim2, n)
-        if d1 == d2:
-            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-        rest = [d for d in range(n) if d not in (d1, d2)]
-        x = self.permute(rest + [d1, d2])
-        rows, cols = self._data.shape[d1], self._data.shape[d2]
-        k = int(offset)
-        length = max(0, min(rows - max(-k, 0), cols - max(k, 0)))
-        picks = (np.arange(length) + max(-k, 0), np.arange(length) + max(k, 0))
-        return ops.shape.Index.apply(x, (Ellipsis,) + picks, False)
 
     # ------------------------------------------------------------- index_*
     def _index_vector(self, op, index, dim):

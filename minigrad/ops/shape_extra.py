@@ -8,7 +8,7 @@ here need a forward of their own; their backward rules are still made of those o
 import numpy as np
 
 from minigrad.autograd.function import ArrayFunction
-from minigrad.ops.dual import call, data, where
+from minigrad.ops.dual import call, where
 from minigrad.ops.shape import Gather, Index
 
 
