@@ -20,7 +20,7 @@ def _method(name):
 _METHODS = """split chunk unbind narrow flip fliplr flipud roll tile tril triu diag diagonal
 broadcast_to unflatten movedim moveaxis swapaxes swapdims index_select index_add index_copy index_fill
 scatter scatter_add scatter_reduce masked_select masked_scatter take take_along_dim topk sort argsort
-kthvalue nonzero unique_consecutive bincount clone""".split()
+kthvalue nonzero unique_consecutive bincount""".split()
 globals().update({name: _method(name) for name in _METHODS})
 __all__ = _METHODS + ["unique", "repeat_interleave", "searchsorted", "bucketize", "normal", "bernoulli",
                       "multinomial", "randint_like"]

@@ -108,6 +108,8 @@ class TensorSelectExtra:
         if idx.dtype != np.int64:
             raise RuntimeError(f"take(): Expected a long tensor for index, but got {_torch_type_name(idx.dtype)}")
         n = self._data.size
+        if n == 0 and idx.size:
+            raise IndexError("take(): tried to take from an empty tensor")
         bad = idx[(idx < -n) | (idx >= n)]
         if bad.size:
             raise IndexError(f"out of range: tried to access index {bad.flat[0]} on a tensor of {n} elements.")
@@ -157,6 +159,8 @@ class TensorSelectExtra:
     def kthvalue(self, k, dim=-1, keepdim=False):
         dim = _normalize_dim(dim, self._data.ndim)
         n = self._data.shape[dim] if self._data.ndim else 1
+        if n == 0:
+            raise IndexError(f"kthvalue(): Expected reduction dim {dim} to have non-zero size.")
         if not 1 <= k <= n:
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
         if self._data.ndim == 0:
