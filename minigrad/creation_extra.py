@@ -256,10 +256,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):  # no
     return input.multinomial(num_samples, replacement, generator=generator)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, device=None):  # noqa: A002
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, requires_grad=False, device=None,  # noqa: A002
+                 memory_format=None):
     if high is None:
         low, high = 0, low
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dt = input._data.dtype if dtype is None else dtypes.to_dtype(dtype).numpy
-    return _wrap(numpy_generator().integers(low, high, input._data.shape).astype(dt), requires_grad)
+    return _wrap(numpy_generator(generator).integers(low, high, input._data.shape).astype(dt), requires_grad)

@@ -1,8 +1,8 @@
 """Tensor's selection, sorting and counting methods: tril/triu, diag/diagonal, masked_select/
 masked_scatter, take/take_along_dim, where, sort, argsort, topk, kthvalue, nonzero, unique,
 unique_consecutive, bincount; torch's names, defaults, return types and errors.
-Compositions of the ops in ``minigrad/ops/shape.py``; sorting and counting in ``ops/index_extra.py``.  ``Tensor`` inherits this mixin (through
-``TensorShapeExtra``).
+Compositions of the ops in ``minigrad/ops/shape.py``; sorting and counting in
+``ops/index_extra.py``.  ``Tensor`` inherits this mixin (through ``TensorShapeExtra``).
 """
 import numpy as np
 

@@ -161,7 +161,8 @@ CASES += [
     Case("nonzero", lambda m, a: a.nonzero(), [given([[1.0, 0.0, 2.0], [0.0, 0.0, -1.0]], grad=False)]),
     Case("nonzero_as_tuple", lambda m, a: m.nonzero(a, as_tuple=True), [given([[True, False], [True, True]],
                                                                               dtype="bool")]),
-    Case("nonzero_0d", lambda m, a: (a.nonzero(), *a.nonzero(as_tuple=True)), [given(2.0, dtype="float32", grad=False)]),
+    Case("nonzero_0d", lambda m, a: (a.nonzero(), *a.nonzero(as_tuple=True)),
+         [given(2.0, dtype="float32", grad=False)]),
     Case("nonzero_0d_zero", lambda m, a: (a.nonzero(), *a.nonzero(as_tuple=True)), [given(0, dtype="int64")]),
     Case("unique", lambda m, a: a.unique(), [given([3, 1, 3, 2, 1], dtype="int64")]),
     Case("unique_all", lambda m, a: m.unique(a, return_inverse=True, return_counts=True),
@@ -275,9 +276,15 @@ FACTS = [
                                  .tolist()]),
     ("apply_", lambda m: m.arange(4.0).apply_(lambda v: v * v + 1).tolist()),
     ("return_types", lambda m: [type(m.zeros(3).sort()).__name__, type(m.zeros(3).topk(1)).__name__,
-                                type(m.zeros(3).kthvalue(1)).__name__, list(m.zeros(3).sort(descending=True)[::-1][0].shape)]),
+                                type(m.zeros(3).kthvalue(1)).__name__,
+                                list(m.zeros(3).sort(descending=True)[::-1][0].shape)]),
     ("nonzero_shapes", lambda m: [list(m.zeros(2, 3).nonzero().shape), list(m.ones(0, 3).nonzero().shape),
                                   len(m.zeros(2, 3).nonzero(as_tuple=True))]),
+    ("like_keywords", lambda m: [str(t.dtype).split(".")[-1] + str(t.requires_grad) for t in (
+        m.zeros_like(m.ones(2), device="cpu"), m.ones_like(m.ones(2), dtype=m.float64, requires_grad=True),
+        m.full_like(m.ones(2, dtype=m.int32), 3, device="cpu"), m.rand_like(m.ones(2), dtype=m.float64),
+        m.randn_like(m.ones(2), requires_grad=True), m.empty_like(m.ones(2, dtype=m.int16)),
+        m.randint_like(m.ones(2), 3, dtype=m.int64))]),
     ("gather_0d_value", lambda m: m.tensor(3.0).gather(0, m.tensor(0)).item()),
 ]
 
