@@ -346,10 +346,10 @@ class TensorShapeExtra(TensorSelectExtra, TensorCreationExtra):
 
     # ------------------------------------------------------------- in place
     def masked_fill_(self, mask, value):
-        m = _array(mask)
-        if m.shape != self._data.shape and np.broadcast_shapes(m.shape, self._data.shape) != self._data.shape:
+        shape = _broadcast_shape(_array(mask).shape, self._data.shape)
+        if shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                               f"{list(_broadcast_shape(m.shape, self._data.shape))}")
+                               f"{list(shape)}")
         return self._inplace(lambda s: s.masked_fill(mask, value))
 
     def masked_scatter_(self, mask, source):

@@ -1,5 +1,6 @@
 """Sorting, selection and counting: scatter_reduce, sort/topk/kthvalue, unique, bincount,
-searchsorted.  Functions on Tensors (checked by their callers in ``tensor_shape_extra.py``);
+searchsorted: functions on Tensors (checked by their callers in ``tensor_shape_extra.py``
+and ``tensor_select_extra.py``);
 the differentiable ones are compositions of the ops in ``shape.py`` and ``reduce.py``.
 """
 from collections import namedtuple

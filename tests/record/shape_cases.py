@@ -234,7 +234,36 @@ CASES += [
                                            m.zeros_like(a)), [floats(2)]),
 ]
 
+VIEW_PROBES = [
+    lambda m: m.zeros(2, 3, 4).permute(1, 0, 2).view(3, 8),
+    lambda m: m.zeros(2, 3, 4).permute(1, 0, 2).view(3, 2, 2, 2),
+    lambda m: m.zeros(2, 3, 4).permute(2, 0, 1).view(4, 6),
+    lambda m: m.zeros(2, 3, 4)[:, 1:].view(2, 8),
+    lambda m: m.zeros(2, 3, 4)[:, :, ::2].view(6, 2),
+    lambda m: m.zeros(2, 3, 4)[:, :, ::2].view(12),
+    lambda m: m.zeros(4, 1).expand(4, 3).view(2, 2, 3),
+    lambda m: m.zeros(1, 3).expand(4, 3).view(4, 3, 1),
+    lambda m: m.zeros(1, 3).expand(4, 3).view(2, 6),
+    lambda m: m.zeros(3, 1, 4).transpose(0, 1).view(3, 4),
+    lambda m: m.zeros(3, 4).T.view(2, 2, 3),
+    lambda m: m.zeros(3, 4).T.view(4, 3, 1),
+    lambda m: m.zeros(6)[::2].view(3, 1),
+    lambda m: m.zeros(6)[::2].view(-1),
+    lambda m: m.zeros(2, 3)[:, :1].view(2),
+    lambda m: m.zeros(2, 1, 3).expand(2, 4, 3).view(8, 3),
+    lambda m: m.zeros(2, 1, 3).expand(2, 4, 3).view(2, 12),
+]
+
+
+def _view_or_error(m, probe):
+    try:
+        return list(probe(m).shape)
+    except RuntimeError as e:
+        return str(e)
+
+
 FACTS = [
+    ("view_rules", lambda m: [_view_or_error(m, probe) for probe in VIEW_PROBES]),
     ("type_names", lambda m: [m.zeros(1).type(), m.zeros(1, dtype=m.float64).type(), m.ones(1).long().type(),
                               m.ones(1).bool().type(), m.ones(1).int().type(), m.ones(1, dtype=m.uint8).type()]),
     ("sizes", lambda m: [m.zeros(2, 3).element_size(), m.zeros(2, 3).itemsize, m.zeros(2, 3).nbytes,
