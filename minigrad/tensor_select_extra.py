@@ -48,7 +48,7 @@ class TensorSelectExtra:
         if self._data.ndim not in (1, 2):
             raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self._data.ndim}D")
         if self._data.ndim == 2:
-            return self.diagonal(diagonal)
+            return self.diagonal(diagonal).clone()  # a copy, where diagonal() is a view
         n, k = self._data.shape[0], int(diagonal)
         size = n + abs(k)
         places = (np.arange(n) + max(-k, 0), np.arange(n) + max(k, 0))
@@ -60,12 +60,7 @@ class TensorSelectExtra:
         if d1 == d2:
             raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
         rest = [d for d in range(n) if d not in (d1, d2)]
-        x = self.permute(rest + [d1, d2])
-        rows, cols = self._data.shape[d1], self._data.shape[d2]
-        k = int(offset)
-        length = max(0, min(rows - max(-k, 0), cols - max(k, 0)))
-        picks = (np.arange(length) + max(-k, 0), np.arange(length) + max(k, 0))
-        return ops.shape.Index.apply(x, (Ellipsis,) + picks, False)
+        return ops.shape_extra.Diagonal.apply(self.permute(rest + [d1, d2]), int(offset))
 
     # ------------------------------------------------------------- masks
     def _bool_mask(self, mask, op):

@@ -9,7 +9,7 @@ import numpy as np
 
 from minigrad.autograd.function import ArrayFunction
 from minigrad.ops.dual import call, where
-from minigrad.ops.shape import Gather, Index
+from minigrad.ops.shape import Gather, Index, IndexAdjoint
 
 
 class CopyIndex(Index):
@@ -65,3 +65,25 @@ class NotDifferentiable(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         raise RuntimeError(f"derivative for aten::{ctx.op_name} is not implemented")
+
+
+class Diagonal(ArrayFunction):
+    """The ``offset`` diagonal of the last two dims, as a writable view (as torch's diagonal:
+    ``x.diagonal().fill_(1)`` writes into x).  Backward puts g back on that diagonal."""
+    returns_view = True
+
+    @staticmethod
+    def forward(ctx, x, offset):
+        rows, cols = x.shape[-2:]
+        start_row, start_col = max(-offset, 0), max(offset, 0)
+        length = max(0, min(rows - start_row, cols - start_col))
+        ctx.diagonal_info = (x.shape, (Ellipsis, np.arange(length) + start_row, np.arange(length) + start_col))
+        corner = x[..., start_row:, start_col:] if length else x[..., :0, :0]
+        return np.lib.stride_tricks.as_strided(corner, x.shape[:-2] + (length,),
+                                               x.strides[:-2] + (x.strides[-2] + x.strides[-1],),
+                                               writeable=x.flags.writeable)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, places = ctx.diagonal_info  # d out[..., i]/d x[..., i + start_row, i + start_col] = 1
+        return call(IndexAdjoint, g, shape, places, False), None

@@ -262,6 +262,12 @@ def _view_or_error(m, probe):
         return str(e)
 
 
+def _write_diagonal(m, take):
+    x = m.zeros(3, 4)
+    take(x).fill_(1.0)
+    return x.tolist()
+
+
 FACTS = [
     ("view_rules", lambda m: [_view_or_error(m, probe) for probe in VIEW_PROBES]),
     ("type_names", lambda m: [m.zeros(1).type(), m.zeros(1, dtype=m.float64).type(), m.ones(1).long().type(),
@@ -314,6 +320,9 @@ FACTS = [
         m.full_like(m.ones(2, dtype=m.int32), 3, device="cpu"), m.rand_like(m.ones(2), dtype=m.float64),
         m.randn_like(m.ones(2), requires_grad=True), m.empty_like(m.ones(2, dtype=m.int16)),
         m.randint_like(m.ones(2), 3, dtype=m.int64))]),
+    ("diagonal_is_a_view", lambda m: [_write_diagonal(m, lambda x: x.diagonal(1)),
+                                      _write_diagonal(m, lambda x: x.diag(1)),
+                                      _write_diagonal(m, lambda x: x.unsqueeze(0).diagonal(0, 2, 1))]),
     ("gather_0d_value", lambda m: m.tensor(3.0).gather(0, m.tensor(0)).item()),
 ]
 
