@@ -18,6 +18,7 @@ from minigrad.random import Generator, default_generator, initial_seed, manual_s
 from minigrad.functions import *  # noqa: F401,F403
 from minigrad.functions import cat, concat, stack, where  # noqa: F401
 from minigrad._api_math import *  # noqa: F401,F403
+from minigrad._api_shape import *  # noqa: F401,F403
 from minigrad import autograd  # noqa: F401
 
 autograd.load()

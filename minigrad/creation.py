@@ -87,15 +87,15 @@ def _like(t, dtype):
     return dtypes.to_dtype(dtype).numpy if dtype is not None else t._data.dtype
 
 
-def zeros_like(input, dtype=None, requires_grad=False):  # noqa: A002 - torch's argument name
+def zeros_like(input, dtype=None, requires_grad=False, device=None, memory_format=None):  # noqa: A002
     return _finish(np.zeros(input.shape, _like(input, dtype)), None, requires_grad)
 
 
-def ones_like(input, dtype=None, requires_grad=False):  # noqa: A002
+def ones_like(input, dtype=None, requires_grad=False, device=None, memory_format=None):  # noqa: A002
     return _finish(np.ones(input.shape, _like(input, dtype)), None, requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False):  # noqa: A002
+def full_like(input, fill_value, dtype=None, requires_grad=False, device=None, memory_format=None):  # noqa: A002
     return _finish(np.full(input.shape, fill_value, _like(input, dtype)), None, requires_grad)
 
 
@@ -138,11 +138,11 @@ def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
     return _finish(array, None, requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False):  # noqa: A002
+def rand_like(input, dtype=None, requires_grad=False, device=None, memory_format=None):  # noqa: A002
     return rand(input.shape, dtype=_like(input, dtype), requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False):  # noqa: A002
+def randn_like(input, dtype=None, requires_grad=False, device=None, memory_format=None):  # noqa: A002
     return randn(input.shape, dtype=_like(input, dtype), requires_grad=requires_grad)
 
 

@@ -12,7 +12,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from minigrad import dtypes, tensor_inplace, tensor_math, tensor_math_extra, tensor_reduce_extra, tensor_shape
+from minigrad import (dtypes, tensor_inplace, tensor_math, tensor_math_extra, tensor_reduce_extra,
+                      tensor_select_extra, tensor_shape, tensor_shape_extra)
 
 
 _NON_LEAF_GRAD_WARNING = (
@@ -22,7 +23,8 @@ _NON_LEAF_GRAD_WARNING = (
     "you access the leaf Tensor instead.")
 
 
-class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.TensorInplace):
+class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_shape.TensorShape,
+             tensor_inplace.TensorInplace, tensor_shape_extra.TensorShapeExtra):
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_version_counter", "_base",
                  "_output_nr", "_accumulator", "_hooks", "__weakref__")
     __array_priority__ = 1000  # `array * tensor` defers to Tensor.__rmul__, as with torch
@@ -191,10 +193,9 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
         dtype = dtypes.dtype_from_to_args(args, dtype)
         if dtype is None or dtype.numpy == self._data.dtype:
             return self
+        if dtype.numpy.kind != "f":  # integers and bools are outside the graph, as in torch
+            return Tensor._wrap(self._data.astype(dtype.numpy))
         return _ops.elementwise.Cast.apply(self, dtype.numpy)
-
-    def type(self, dtype=None):
-        return self.to(dtype) if dtype is not None else f"minigrad.{self.dtype.name}"
 
     def float(self):
         return self.to(dtypes.float32)
@@ -217,7 +218,7 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
     def cpu(self):
         return self
 
-    def clone(self):
+    def clone(self, *, memory_format=None):
         return _ops.elementwise.Clone.apply(self)
 
     def contiguous(self):
@@ -343,3 +344,4 @@ from minigrad.autograd import function as _function  # noqa: E402
 
 tensor_math.ops = tensor_shape.ops = tensor_inplace.ops = _ops
 tensor_math_extra.ops = tensor_reduce_extra.ops = _ops
+tensor_shape_extra.ops = tensor_select_extra.ops = _ops

@@ -28,6 +28,7 @@ class TensorShape:
     def view(self, *shape):
         if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
             return self.to(shape[0])  # view(dtype) is not supported: treat it as a cast
+        _check_viewable(self._data, _shape_args(shape))
         return self.reshape(*shape)
 
     def view_as(self, other):
@@ -135,6 +136,8 @@ class TensorShape:
         idx = index._data if hasattr(index, "_data") else np.asarray(index)
         if idx.dtype not in (np.int64, np.int32):
             raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+        if idx.ndim == 0 and self._data.ndim <= 1:  # a 0-d index picks one value, as torch
+            return self.gather(dim, idx.reshape(1)).reshape(())
         dim = _normalize_dim(dim, self._data.ndim)
         if idx.ndim != max(self._data.ndim, 1) and idx.size:
             raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
@@ -212,3 +215,16 @@ def _check_mask(mask, shape, start):
         if start + j < len(shape) and n != shape[start + j]:
             raise IndexError(f"The shape of the mask {list(mask.shape)} at index {j} does not match the shape "
                              f"of the indexed tensor {list(shape)} at index {start + j}")
+
+
+def _check_viewable(array, shape):
+    """torch's error for a view whose shape the strides cannot express (numpy would copy)."""
+    try:
+        np.reshape(array, shape, copy=False)
+    except ValueError:
+        known = int(np.prod([n for n in shape if n != -1]))
+        fits = known == array.size if -1 not in shape else (known and array.size % known == 0)
+        if fits and shape.count(-1) <= 1 and all(n >= -1 for n in shape):
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) "
+                               "instead.") from None

@@ -380,7 +380,8 @@ def accumulate(t, grad, create_graph=False, owned=None):
     is a Tensor in the new graph, and later gradients are added out of place."""
     if isinstance(grad, Tensor):
         if t._grad is None:
-            t._grad = grad.clone() if create_graph else Tensor._wrap(np.array(grad._data, copy=True))
+            t._grad = grad.clone() if create_graph else Tensor._wrap(np.array(grad._data, copy=True, order=(
+                "C" if t._data.flags.c_contiguous else "K")))
         elif create_graph:
             t._grad = t._grad + grad
         else:
@@ -392,6 +393,8 @@ def accumulate(t, grad, create_graph=False, owned=None):
     if t._grad is None:
         if owned is None:
             owned = _is_private(grad)
+        if t._data.flags.c_contiguous and not grad.flags.c_contiguous:
+            grad, owned = np.ascontiguousarray(grad), True  # laid out like the leaf, as torch (so .view works)
         t._grad = Tensor._wrap(grad if owned else np.array(grad, copy=True))
     else:  # in place, even into a .grad that requires grad (made under create_graph), as torch
         np.add(t._grad._data, grad, out=t._grad._data)
