@@ -98,7 +98,7 @@ def relu6(input, inplace=False):  # noqa: A002
 
 def hardsigmoid(input, inplace=False):  # noqa: A002
     """relu6(x + 3) / 6."""
-    return _inplace(input, lambda x: _ops.Hardtanh.apply(x + 3, 0.0, 6.0) / 6, inplace)
+    return _inplace(input, lambda x: _ops.Hardsigmoid.apply(x), inplace)
 
 
 def hardswish(input, inplace=False):  # noqa: A002

@@ -7,7 +7,7 @@ from minigrad import dtypes
 from minigrad.autograd import grad_mode
 from minigrad.ops import nn_extra as _ops
 from minigrad.ops import shape as _shape_ops
-from minigrad.ops.loss_checks import torch_size
+from minigrad.ops.loss_checks import check_not_differentiable, torch_size
 from minigrad.tensor import Tensor
 from minigrad.tensor_math import _as_tensor, _broadcast_error, _normalize_dim, _torch_type_name
 
@@ -64,6 +64,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+    check_not_differentiable("native_batch_norm", running_mean=running_mean, running_var=running_var)
     axes = (0,) + tuple(range(2, x.ndim))
     view = _channel_shape(x)
     if training or running_mean is None or running_var is None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.ops import nn_extra as _ops
-from minigrad.ops.loss_checks import reduction_from, torch_size
+from minigrad.ops.loss_checks import check_not_differentiable, reduction_from, torch_size
 from minigrad.tensor import Tensor
 from minigrad.tensor_math import _as_tensor, _broadcast_error
 
@@ -118,7 +118,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     prod = (x1 * x2).sum(dim)
     denom = (((x1 * x1).sum(dim) + _EPSILON) * ((x2 * x2).sum(dim) + _EPSILON)).sqrt()
     cos = prod / denom
-    error = _broadcast_error([cos.shape, y.shape])
+    error = _broadcast_error([y.shape, cos.shape])
     if error:
         raise RuntimeError(error)
     zeros = cos * 0
@@ -135,6 +135,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.ndim != 1:
         raise ValueError("weight must be one-dimensional")
+    check_not_differentiable("multi_margin_loss", weight=weight)
     x, t = _as_tensor(input), _as_tensor(target)._data
     if x.ndim > 2 or (x.ndim == 2 and x.shape[1] == 0) or (x.ndim == 1 and x.shape[0] == 0):
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "

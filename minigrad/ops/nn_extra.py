@@ -94,6 +94,22 @@ class Hardtanh(ArrayFunction):
         return where((x > low) & (x < high), g, 0), None, None
 
 
+class Hardsigmoid(ArrayFunction):
+    """relu6(x + 3) / 6; torch's backward multiplies by 1/6 rounded to float32, in every dtype."""
+    _ONE_SIXTH = float(np.float32(1.0 / 6.0))
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.minimum(np.maximum(x + x.dtype.type(3), 0), x.dtype.type(6)) / x.dtype.type(6)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        x = data(x)
+        return where((x > -3) & (x < 3), g * Hardsigmoid._ONE_SIXTH, 0)  # d/dx (x+3)/6 = 1/6 inside
+
+
 class Norm2(ArrayFunction):
     """√(Σ x²) over ``axes`` (keepdim); its gradient x/‖x‖ is 0 where the norm is 0 (as torch)."""
 

@@ -1,0 +1,81 @@
+"""The extra nn layers, functions, losses and utils replayed against torch's recording
+(``tests/expected/nn.npz``, from ``tests/record/record_nn.py``): forward values and dtypes,
+gradients of inputs and parameters, running statistics, state_dict keys, reprs and errors."""
+import warnings
+
+import numpy as np
+import pytest
+
+import minigrad
+import minigrad.nn  # noqa: F401
+from nn_extra_recorded import ARRAYS, META, assert_same, common, in_minigrad_words, nn_cases
+
+VARIANTS = [(case, key) for case in nn_cases.CASES for key in case.keys()]
+MODULES = [(case, dtype, key) for case in nn_cases.MODULE_CASES for dtype, key in zip(("float32", "float64"),
+                                                                                         case.keys())]
+
+
+def test_recording_matches_case_lists():
+    assert {key for _, key in VARIANTS} == set(META["cases"]), "re-record: tests/record/record_nn.py"
+    assert {key for _, _, key in MODULES} == set(META["modules"]), "re-record: tests/record/record_nn.py"
+    assert {name for name, _ in nn_cases.ERRORS} == set(META["errors"])
+    assert {name for name, _ in nn_cases.REPRS} == set(META["reprs"])
+
+
+@pytest.mark.parametrize("case, key", VARIANTS, ids=[key for _, key in VARIANTS])
+def test_function_matches_torch(case, key):
+    expected = META["cases"][key]
+    inputs = [ARRAYS[f"{key}/in{i}"] for i in range(len(case.args))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = common.run_case(minigrad, case, inputs, lambda j, out: ARRAYS[f"{key}/up{j}"])
+    assert got["out_dtype"] == expected["out_dtype"], "result dtypes"
+    for j, out in enumerate(got["out"]):
+        assert_same(out, ARRAYS[f"{key}/out{j}"], f"output {j}")
+    assert got["out_requires_grad"] == expected["out_requires_grad"], "which outputs require grad"
+    assert [g is not None for g in got["grad"]] == expected["grad"], "which inputs got a gradient"
+    for i, g in enumerate(got["grad"]):
+        if g is not None:
+            assert_same(g, ARRAYS[f"{key}/grad{i}"], f"gradient of input {i}")
+
+
+@pytest.mark.parametrize("case, dtype, key", MODULES, ids=[key for _, _, key in MODULES])
+def test_module_matches_torch(case, dtype, key):
+    expected = META["modules"][key]
+    inputs = [ARRAYS[f"{key}/in{i}"] for i in range(len(case.args))]
+    state = {k: ARRAYS[f"{key}/initial/{k}"] for k in expected["initial"]}
+    got = nn_cases.run_module(minigrad, case, dtype, inputs, state, upstream=lambda out: ARRAYS[f"{key}/up"])
+    assert got["keys"] == expected["keys"], "state_dict keys"
+    assert got["params"] == expected["params"], "parameter names"
+    assert got["out_dtype"] == expected["out_dtype"]
+    for j, out in enumerate(got["out"]):
+        assert_same(out, ARRAYS[f"{key}/out{j}"], f"output of call {j}")
+    assert sorted(got["grad"]) == expected["grads"], "which inputs and parameters got a gradient"
+    for name, g in got["grad"].items():
+        assert_same(g, ARRAYS[f"{key}/grad/{name}"], f"gradient of {name}")
+    for name, v in got["after"].items():
+        assert_same(v, ARRAYS[f"{key}/after/{name}"], f"state {name} after the calls")
+
+
+@pytest.mark.parametrize("name, build", nn_cases.REPRS, ids=[n for n, _ in nn_cases.REPRS])
+def test_repr_matches_torch(name, build):
+    assert repr(build(minigrad)) == in_minigrad_words(META["reprs"][name])
+
+
+@pytest.mark.parametrize("name, fn", nn_cases.ERRORS, ids=[n for n, _ in nn_cases.ERRORS])
+def test_error_matches_torch(name, fn):
+    expected = META["errors"][name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(Exception) as info:
+            fn(minigrad)
+    assert type(info.value).__name__ == expected["type"]
+    assert str(info.value) == in_minigrad_words(expected["message"])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_utils_match_torch(dtype):
+    got = nn_cases.clip_scenarios(minigrad, [a.astype(dtype) for a in nn_cases.CLIP_ARRAYS])
+    assert sorted(got) == META["utils"][dtype]
+    for name, value in got.items():
+        assert_same(value, ARRAYS[f"utils/{dtype}/{name}"], name)
