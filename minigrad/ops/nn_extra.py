@@ -10,7 +10,7 @@ import numpy as np
 
 from minigrad.autograd.function import ArrayFunction
 from minigrad.ops.activation import Sigmoid
-from minigrad.ops.dual import call, data, where
+from minigrad.ops.dual import call, data, is_tensor, where
 from minigrad.ops.elementwise import Exp
 
 _erf = np.vectorize(math.erf, otypes=[np.float64])
@@ -124,6 +124,8 @@ class Norm2(ArrayFunction):
     def backward(ctx, g):
         x, out = ctx.saved_tensors
         axes, keepdim = ctx.shape_info
+        if is_tensor(x):  # create_graph: the norm again, as a function of x
+            out = call(Norm2, x, axes, True)
         if not keepdim:
             g = g.reshape(data(out).shape)
         zero = data(out) == 0
