@@ -6,6 +6,7 @@ for free); the few with a numerically delicate forward use the private ops of
 ``minigrad/ops/nn_extra.py`` (erf, expm1, softplus, log σ, hardtanh, a 0-safe 2-norm).
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -142,20 +143,11 @@ def prelu(input, weight):  # noqa: A002
 
 
 # ------------------------------------------------------------------ dropout variants
-def _feature_dropout(input, p, training, inplace, name, ndims):  # noqa: A002
+def _feature_mask_dropout(x, p, training, inplace, batched):
+    """Zero whole channels: one draw per (sample, channel) of (N, C, *) (per channel when not batched)."""
     from minigrad.random import numpy_generator
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    x = _as_tensor(input)
-    if name is not None and x.ndim not in ndims:
-        lo, hi = ndims
-        raise RuntimeError(f"{name}: Expected {lo}D or {hi}D input, but received a {x.ndim}D input. Note that "
-                           f"{name} exists to provide channel-wise dropout on inputs with {lo - 1} spatial "
-                           f"dimension{'s' if lo > 2 else ''}, a channel dimension, and an optional batch "
-                           f"dimension (i.e. {lo}D or {hi}D inputs).")
     if not training or p == 0.0:
         return x
-    batched = x.ndim == ndims[1] if name is not None else True
     if x.ndim < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     lead = 2 if batched else 1
@@ -166,19 +158,52 @@ def _feature_dropout(input, p, training, inplace, name, ndims):  # noqa: A002
     return _inplace(x, lambda t: t * mask, inplace)
 
 
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _deprecated_rank(name, ndim, spatial):
+    warnings.warn(f"{name}: Received a {ndim}-D input to {name}, which is deprecated and will result in an error "
+                  "in a future release. To retain the behavior and silence this warning, please use dropout instead. "
+                  f"Note that {name} exists to provide channel-wise dropout on inputs with {spatial} spatial "
+                  f"dimensions, a channel dimension, and an optional batch dimension (i.e. {spatial + 1}D or "
+                  f"{spatial + 2}D inputs).", stacklevel=3)
+
+
 def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
-    """Zeroes whole channels (N, C, L) | (C, L) with probability p; survivors scaled by 1/(1-p)."""
-    return _feature_dropout(input, p, training, inplace, "dropout1d", (2, 3))
+    """Zeroes whole channels of (N, C, L) | (C, L) with probability p; survivors scaled by 1/(1-p)."""
+    _check_p(p)
+    x = _as_tensor(input)
+    if x.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {x.ndim}D input. Note that "
+                           "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, "
+                           "a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    return _feature_mask_dropout(x, p, training, inplace, x.ndim == 3)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
-    """Zeroes whole channels of (N, C, H, W) | (C, H, W) inputs."""
-    return _feature_dropout(input, p, training, inplace, "dropout2d", (3, 4))
+    """Zeroes whole channels of (N, C, H, W); as torch, a 3-D input is taken as (N, C, L) (with a warning)."""
+    _check_p(p)
+    x = _as_tensor(input)
+    if x.ndim not in (3, 4):
+        _deprecated_rank("dropout2d", x.ndim, 2)
+    if x.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior "
+                      "is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This "
+                      "behavior will change in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
+                      "switch to using dropout1d instead.", stacklevel=2)
+    return _feature_mask_dropout(x, p, training, inplace, True)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
     """Zeroes whole channels of (N, C, D, H, W) | (C, D, H, W) inputs."""
-    return _feature_dropout(input, p, training, inplace, "dropout3d", (4, 5))
+    _check_p(p)
+    x = _as_tensor(input)
+    if x.ndim not in (4, 5):
+        _deprecated_rank("dropout3d", x.ndim, 3)
+    return _feature_mask_dropout(x, p, training, inplace, x.ndim == 5)
 
 
 _ALPHA = 1.7580993408473766  # scale·α of selu: a dropped value becomes -_ALPHA

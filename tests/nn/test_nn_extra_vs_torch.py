@@ -20,6 +20,7 @@ def test_recording_matches_case_lists():
     assert {key for _, _, key in MODULES} == set(META["modules"]), "re-record: tests/record/record_nn.py"
     assert {name for name, _ in nn_cases.ERRORS} == set(META["errors"])
     assert {name for name, _ in nn_cases.REPRS} == set(META["reprs"])
+    assert {f"higher/{name}/{d}" for name, _ in nn_cases.HIGHER for d in ("float32", "float64")} == set(META["higher"])
 
 
 @pytest.mark.parametrize("case, key", VARIANTS, ids=[key for _, key in VARIANTS])
@@ -79,3 +80,16 @@ def test_utils_match_torch(dtype):
     assert sorted(got) == META["utils"][dtype]
     for name, value in got.items():
         assert_same(value, ARRAYS[f"utils/{dtype}/{name}"], name)
+
+
+HIGHER = [(name, fn, dtype) for name, fn in nn_cases.HIGHER for dtype in ("float32", "float64")]
+
+
+@pytest.mark.parametrize("name, fn, dtype", HIGHER, ids=[f"{n}/{d}" for n, _, d in HIGHER])
+def test_second_order_matches_torch(name, fn, dtype):
+    key = f"higher/{name}/{dtype}"
+    g1, g2 = nn_cases.run_higher(minigrad, fn, ARRAYS[f"{key}/x"], ARRAYS[f"{key}/u"], ARRAYS[f"{key}/v"])
+    assert_same(g1, ARRAYS[f"{key}/g1"], "first-order gradient")
+    assert (g2 is not None) == META["higher"][key], "whether the gradient depends on x"
+    if g2 is not None:
+        assert_same(g2, ARRAYS[f"{key}/g2"], "second-order gradient")

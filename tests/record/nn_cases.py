@@ -425,3 +425,41 @@ def run_module(m, case, dtype, inputs, state=None, upstream=None):
     record["keys"] = list(module.state_dict().keys())
     record["params"] = [name for name, _ in module.named_parameters()]
     return record
+
+
+# ---------------------------------------------------------------- second order
+HIGHER = [
+    ("gelu", lambda m, x: F(m).gelu(x)),
+    ("gelu_tanh", lambda m, x: F(m).gelu(x, approximate="tanh")),
+    ("silu", lambda m, x: F(m).silu(x)),
+    ("elu", lambda m, x: F(m).elu(x, 0.7)),
+    ("selu", lambda m, x: F(m).selu(x)),
+    ("softplus", lambda m, x: F(m).softplus(x, 2.0, 3.0)),
+    ("mish", lambda m, x: F(m).mish(x)),
+    ("logsigmoid", lambda m, x: F(m).logsigmoid(x)),
+    ("softsign", lambda m, x: F(m).softsign(x)),
+    ("hardswish", lambda m, x: F(m).hardswish(x * 2)),
+    ("softmin", lambda m, x: F(m).softmin(x, dim=1)),
+    ("layer_norm", lambda m, x: F(m).layer_norm(x, (4,), x[0] * 0 + 1.5, None)),
+    ("group_norm", lambda m, x: F(m).group_norm(x.reshape(1, 4, 3), 2)),
+    ("batch_norm", lambda m, x: F(m).batch_norm(x, None, None, training=True)),
+    ("normalize", lambda m, x: F(m).normalize(x)),
+    ("cosine_similarity", lambda m, x: F(m).cosine_similarity(x, x[[2, 1, 0]])),
+    ("pairwise_distance", lambda m, x: F(m).pairwise_distance(x, x[[2, 0, 1]])),
+    ("smooth_l1", lambda m, x: F(m).smooth_l1_loss(x, x[[2, 0, 1]] * 0.5, reduction="none")),
+    ("huber", lambda m, x: F(m).huber_loss(x, x[[2, 0, 1]] * 0.5, reduction="none", delta=0.7)),
+    ("gaussian_nll", lambda m, x: F(m).gaussian_nll_loss(x, x[[2, 0, 1]], x * x + 0.1, reduction="none")),
+    ("poisson_nll", lambda m, x: F(m).poisson_nll_loss(x, x * x, reduction="none")),
+    ("cosine_embedding", lambda m, x: F(m).cosine_embedding_loss(x, x[[2, 0, 1]], m.tensor([1.0, -1.0, 1.0],
+                                                                                         dtype=x.dtype), -0.5)),
+    ("pad_reflect", lambda m, x: F(m).pad(x.reshape(1, 3, 4), (2, 1), mode="reflect") ** 2),
+]
+
+
+def run_higher(m, fn, x_array, u, v):
+    """g1 = d Σ(out·u) / dx with create_graph, then g2 = d Σ(g1·v) / dx."""
+    x = m.tensor(x_array, requires_grad=True)
+    out = fn(m, x)
+    (g1,) = m.autograd.grad((out * m.tensor(u)).sum(), x, create_graph=True)
+    (g2,) = m.autograd.grad((g1 * m.tensor(v)).sum(), x, allow_unused=True)
+    return g1.detach().numpy().copy(), None if g2 is None else g2.numpy().copy()

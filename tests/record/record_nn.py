@@ -5,7 +5,8 @@
 Keys: ``<case>/<dtype>/in<i> out<j> up<j> grad<i>`` for the function cases (as ops.npz);
 ``<module case>/<dtype>/in<i>``, ``initial/<state key>``, ``out<step>``, ``up``,
 ``grad/<in i | parameter name>``, ``after/<state key>`` for the module cases;
-``utils/<dtype>/<name>`` for the clipping scenarios.  ``__meta__``: dtypes, which
+``utils/<dtype>/<name>`` for the clipping scenarios; ``higher/<name>/<dtype>/x u v g1 g2``
+for the second-order cases.  ``__meta__``: dtypes, which
 gradients exist, state_dict keys, reprs and errors (type and message).
 """
 import sys
@@ -16,7 +17,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import EXPECTED_DIR, run_case, save_expected, seed_for  # noqa: E402
-from nn_cases import CASES, CLIP_ARRAYS, ERRORS, MODULE_CASES, REPRS, clip_scenarios, run_module  # noqa: E402
+from nn_cases import (CASES, CLIP_ARRAYS, ERRORS, HIGHER, MODULE_CASES, REPRS, clip_scenarios,  # noqa: E402
+                      run_higher, run_module)
 
 OUTPUT = EXPECTED_DIR / "nn.npz"
 
@@ -60,6 +62,23 @@ def record_modules(arrays, meta):
                                     "initial": list(record["initial"])}
 
 
+def record_higher(arrays, meta):
+    for name, fn in HIGHER:
+        for dtype in ("float32", "float64"):
+            key = f"higher/{name}/{dtype}"
+            rng = np.random.default_rng(seed_for(key))
+            x = rng.uniform(-2, 2, (3, 4)).astype(dtype)
+            with torch.no_grad():
+                out = fn(torch, torch.tensor(x))
+            u = rng.standard_normal(tuple(out.shape)).astype(dtype)
+            v = rng.standard_normal(x.shape).astype(dtype)
+            g1, g2 = run_higher(torch, fn, x, u, v)
+            arrays.update({f"{key}/x": x, f"{key}/u": u, f"{key}/v": v, f"{key}/g1": g1})
+            if g2 is not None:
+                arrays[f"{key}/g2"] = g2
+            meta["higher"][key] = g2 is not None
+
+
 def record_errors():
     errors = {}
     for name, fn in ERRORS:
@@ -74,9 +93,10 @@ def record_errors():
 
 def main():
     arrays = {}
-    meta = {"torch_version": torch.__version__, "cases": {}, "modules": {}}
+    meta = {"torch_version": torch.__version__, "cases": {}, "modules": {}, "higher": {}}
     record_cases(arrays, meta)
     record_modules(arrays, meta)
+    record_higher(arrays, meta)
     for dtype in ("float32", "float64"):
         result = clip_scenarios(torch, [a.astype(dtype) for a in CLIP_ARRAYS])
         arrays.update({f"utils/{dtype}/{k}": v for k, v in result.items()})
