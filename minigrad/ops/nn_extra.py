@@ -13,7 +13,18 @@ from minigrad.ops.activation import Sigmoid
 from minigrad.ops.dual import call, data, is_tensor, where
 from minigrad.ops.elementwise import Exp
 
-_erf = np.vectorize(math.erf, otypes=[np.float64])
+_ERF = []  # the elementwise erf, made on first use
+
+
+def _erf(x):
+    """math.erf elementwise (correctly rounded in float64), compiled with numba when it is available."""
+    if not _ERF:
+        try:
+            import numba
+            _ERF.append(numba.vectorize(["float64(float64)"], nopython=True)(lambda v: math.erf(v)))
+        except Exception:  # noqa: BLE001 - any numba problem: the plain Python loop still gives the values
+            _ERF.append(np.vectorize(math.erf, otypes=[np.float64]))
+    return _ERF[0](np.asarray(x, dtype=np.float64))
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 

@@ -1,4 +1,5 @@
-"""The torch recording ``tests/expected/nn.npz`` and its case list ``tests/record/nn_cases.py``,
+"""The torch recording ``tests/expected/nn.npz`` and its case lists ``tests/record/nn_cases.py``
+and ``nn_module_cases.py``,
 loaded under their own module names (``tests/record`` is not a package)."""
 import importlib.util
 import re
@@ -25,6 +26,7 @@ _previous = sys.modules.get("common")
 sys.modules["common"] = common  # nn_cases says ``from common import ...``
 try:
     nn_cases = _load("nn_cases.py", "minigrad_record_nn_cases")
+    nn_module_cases = _load("nn_module_cases.py", "minigrad_record_nn_module_cases")
 finally:
     if _previous is None:
         del sys.modules["common"]

@@ -8,18 +8,18 @@ import pytest
 
 import minigrad
 import minigrad.nn  # noqa: F401
-from nn_extra_recorded import ARRAYS, META, assert_same, common, in_minigrad_words, nn_cases
+from nn_extra_recorded import ARRAYS, META, assert_same, common, in_minigrad_words, nn_cases, nn_module_cases
 
 VARIANTS = [(case, key) for case in nn_cases.CASES for key in case.keys()]
-MODULES = [(case, dtype, key) for case in nn_cases.MODULE_CASES for dtype, key in zip(("float32", "float64"),
+MODULES = [(case, dtype, key) for case in nn_module_cases.MODULE_CASES for dtype, key in zip(("float32", "float64"),
                                                                                          case.keys())]
 
 
 def test_recording_matches_case_lists():
     assert {key for _, key in VARIANTS} == set(META["cases"]), "re-record: tests/record/record_nn.py"
     assert {key for _, _, key in MODULES} == set(META["modules"]), "re-record: tests/record/record_nn.py"
-    assert {name for name, _ in nn_cases.ERRORS} == set(META["errors"])
-    assert {name for name, _ in nn_cases.REPRS} == set(META["reprs"])
+    assert {name for name, _ in nn_module_cases.ERRORS} == set(META["errors"])
+    assert {name for name, _ in nn_module_cases.REPRS} == set(META["reprs"])
     assert {f"higher/{name}/{d}" for name, _ in nn_cases.HIGHER for d in ("float32", "float64")} == set(META["higher"])
 
 
@@ -45,7 +45,7 @@ def test_module_matches_torch(case, dtype, key):
     expected = META["modules"][key]
     inputs = [ARRAYS[f"{key}/in{i}"] for i in range(len(case.args))]
     state = {k: ARRAYS[f"{key}/initial/{k}"] for k in expected["initial"]}
-    got = nn_cases.run_module(minigrad, case, dtype, inputs, state, upstream=lambda out: ARRAYS[f"{key}/up"])
+    got = nn_module_cases.run_module(minigrad, case, dtype, inputs, state, upstream=lambda out: ARRAYS[f"{key}/up"])
     assert got["keys"] == expected["keys"], "state_dict keys"
     assert got["params"] == expected["params"], "parameter names"
     assert got["out_dtype"] == expected["out_dtype"]
@@ -58,12 +58,12 @@ def test_module_matches_torch(case, dtype, key):
         assert_same(v, ARRAYS[f"{key}/after/{name}"], f"state {name} after the calls")
 
 
-@pytest.mark.parametrize("name, build", nn_cases.REPRS, ids=[n for n, _ in nn_cases.REPRS])
+@pytest.mark.parametrize("name, build", nn_module_cases.REPRS, ids=[n for n, _ in nn_module_cases.REPRS])
 def test_repr_matches_torch(name, build):
     assert repr(build(minigrad)) == in_minigrad_words(META["reprs"][name])
 
 
-@pytest.mark.parametrize("name, fn", nn_cases.ERRORS, ids=[n for n, _ in nn_cases.ERRORS])
+@pytest.mark.parametrize("name, fn", nn_module_cases.ERRORS, ids=[n for n, _ in nn_module_cases.ERRORS])
 def test_error_matches_torch(name, fn):
     expected = META["errors"][name]
     with warnings.catch_warnings():

@@ -1,4 +1,4 @@
-"""Record what torch computes for ``nn_cases.py`` into ``tests/expected/nn.npz``.
+"""Record what torch computes for ``nn_cases.py`` and ``nn_module_cases.py`` into ``tests/expected/nn.npz``.
 
     /tmp/venv-torch/bin/python tests/record/record_nn.py
 
@@ -17,8 +17,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import EXPECTED_DIR, run_case, save_expected, seed_for  # noqa: E402
-from nn_cases import (CASES, CLIP_ARRAYS, ERRORS, HIGHER, MODULE_CASES, REPRS, clip_scenarios,  # noqa: E402
-                      run_higher, run_module)
+from nn_cases import CASES, CLIP_ARRAYS, HIGHER, clip_scenarios, run_higher  # noqa: E402
+from nn_module_cases import ERRORS, MODULE_CASES, REPRS, run_module  # noqa: E402
 
 OUTPUT = EXPECTED_DIR / "nn.npz"
 
