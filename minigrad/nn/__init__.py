@@ -15,6 +15,6 @@ from minigrad.nn.containers import ModuleDict, ModuleList, ParameterDict, Parame
 from minigrad.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
 from minigrad.nn.loss_extra import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss,  # noqa: F401
                                     L1Loss, MarginRankingLoss, MultiMarginLoss, PoissonNLLLoss, SmoothL1Loss)
-from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm  # noqa: F401
+from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm  # noqa: F401
 from minigrad.nn.sparse import Embedding  # noqa: F401
 from minigrad.nn import utils  # noqa: F401,E402

@@ -127,7 +127,7 @@ class Softmin(Module):
         self.dim = dim
 
     def forward(self, input):  # noqa: A002
-        return F.softmin(input, self.dim, _stacklevel=4)
+        return F.softmin(input, self.dim, _stacklevel=5)  # the warning points at the caller of the module
 
     def extra_repr(self):
         return f"dim={self.dim}"

@@ -1,4 +1,4 @@
-"""LayerNorm, GroupNorm and BatchNorm1d/2d, with torch's parameters, buffers, state_dict keys
+"""LayerNorm, GroupNorm and BatchNorm1d/2d/3d, with torch's parameters, buffers, state_dict keys
 and reprs."""
 import numbers
 
@@ -141,3 +141,8 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """(N, C, H, W)."""
     _dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """(N, C, D, H, W)."""
+    _dims = (5,)

@@ -165,9 +165,19 @@ def test_inplace_activations_write_into_the_input(fn):
     assert fn(x, inplace=True) is x and np.array_equal(x.numpy(), expected)
 
 
-def test_softmin_without_dim_warns_as_torch():
-    with pytest.warns(UserWarning, match="Implicit dimension choice for softmin"):
-        F.softmin(minigrad.ones(2, 3))
+def test_softmin_without_dim_warns_at_the_caller_as_torch():
+    for call in (lambda x: F.softmin(x), lambda x: nn.Softmin()(x)):
+        with pytest.warns(UserWarning, match="Implicit dimension choice for softmin") as caught:
+            call(minigrad.ones(2, 3))
+        assert caught[0].filename == __file__
+
+
+def test_clip_grads_with_norm_uses_the_given_norm():
+    p = nn.Parameter(minigrad.ones(2))
+    p.grad = minigrad.tensor([3.0, 4.0])
+    total = nn.utils.get_total_norm([p.grad])
+    nn.utils.clip_grads_with_norm_([p], 2.5, total)
+    np.testing.assert_allclose(p.grad.numpy(), [1.5, 2.0], rtol=1e-5)
 
 
 def test_prelu_weight_is_a_parameter():

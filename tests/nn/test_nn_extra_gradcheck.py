@@ -48,7 +48,7 @@ ACTIVATIONS = {
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
-@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, **SIDE), seed=st.integers(0, 2 ** 16),
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, **SIDE), seed=st.integers(0, 2 ** 16),
        transposed=st.booleans())
 def test_activation_gradcheck(name, shape, seed, transposed):
     fn, kinks = ACTIVATIONS[name]

@@ -45,6 +45,8 @@ MODULE_CASES = [
     ModuleCase("module_batchnorm1d_eval_no_tracking", lambda m: m.nn.BatchNorm1d(3, track_running_stats=False),
                [floats(4, 3)], train=False),
     ModuleCase("module_batchnorm2d", lambda m: m.nn.BatchNorm2d(2), [floats(3, 2, 2, 3)], steps=2),
+    ModuleCase("module_batchnorm3d_eval", lambda m: m.nn.BatchNorm3d(2, momentum=None), [floats(2, 2, 2, 1, 3)],
+               train=False),
     ModuleCase("module_groupnorm", lambda m: m.nn.GroupNorm(2, 4), [floats(3, 4, 5)]),
     ModuleCase("module_groupnorm_no_affine", lambda m: m.nn.GroupNorm(2, 4, affine=False), [floats(3, 4, 3)]),
     ModuleCase("module_embedding", lambda m: m.nn.Embedding(5, 3), [ints(2, 4, high=5)]),
@@ -103,7 +105,7 @@ REPRS = [
     ("norms", lambda m: m.nn.Sequential(
         m.nn.LayerNorm((3, 4), elementwise_affine=False), m.nn.LayerNorm(3, bias=False), m.nn.LayerNorm(5),
         m.nn.BatchNorm1d(3), m.nn.BatchNorm1d(3, momentum=None, affine=False, track_running_stats=False),
-        m.nn.BatchNorm2d(4, eps=1e-3), m.nn.GroupNorm(2, 4), m.nn.GroupNorm(2, 4, affine=False))),
+        m.nn.BatchNorm2d(4, eps=1e-3), m.nn.BatchNorm3d(2), m.nn.GroupNorm(2, 4), m.nn.GroupNorm(2, 4, affine=False))),
     ("embeddings", lambda m: m.nn.Sequential(
         m.nn.Embedding(3, 2), m.nn.Embedding(3, 2, padding_idx=-1, max_norm=1.0, scale_grad_by_freq=True,
                                              sparse=True), m.nn.Embedding(3, 2, norm_type=1.0))),
@@ -142,6 +144,7 @@ ERRORS = [
     ("batch_norm_channels", lambda m: m.nn.BatchNorm1d(3)(_t(m, 2, 4))),
     ("batch_norm_4d", lambda m: m.nn.BatchNorm1d(3)(_t(m, 2, 3, 4, 5))),
     ("batch_norm2d_3d", lambda m: m.nn.BatchNorm2d(3)(_t(m, 2, 3, 4))),
+    ("batch_norm3d_4d", lambda m: m.nn.BatchNorm3d(3)(_t(m, 2, 3, 4, 1))),
     ("group_norm_groups", lambda m: m.nn.GroupNorm(2, 3)),
     ("group_norm_input", lambda m: m.nn.GroupNorm(2, 4)(_t(m, 2, 3))),
     ("gelu_approximate", lambda m: F(m).gelu(_t(m, 2), approximate="foo")),

@@ -52,13 +52,23 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
             warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.", stacklevel=2)
     grads = [p.grad for p in parameters if p.grad is not None]
     total = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
-    if grads:
-        with grad_mode.no_grad():
-            coef = np.minimum(float(max_norm) / (total._data + total._data.dtype.type(1e-6)), 1.0)
-            for g in grads:
-                g._data *= coef.astype(g._data.dtype)
-                g._version_counter[0] += 1
+    clip_grads_with_norm_(parameters, max_norm, total, foreach)
     return total
+
+
+def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
+    """Scale every ``.grad`` in place by min(1, max_norm / (total_norm + 1e-6))."""
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    grads = [p.grad for p in parameters if p.grad is not None]
+    if not grads:
+        return
+    total = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
+    with grad_mode.no_grad():
+        coef = np.minimum(float(max_norm) / (total + total.dtype.type(1e-6)), 1.0)
+        for g in grads:
+            g._data *= coef.astype(g._data.dtype)
+            g._version_counter[0] += 1
 
 
 def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
