@@ -104,6 +104,10 @@ CASES += [
     Case("pairwise_distance_p3", lambda m, a, b: F(m).pairwise_distance(a, b, p=3.0), [floats(3, 4), floats(4)]),
     Case("pairwise_distance_inf", lambda m, a, b: m.nn.PairwiseDistance(p=float("inf"))(a, b),
          [floats(3, 4), floats(3, 4)]),
+    Case("one_hot", lambda m, t: F(m).one_hot(t, 5), [ints(2, 3, high=5)]),
+    Case("one_hot_inferred", lambda m, t: F(m).one_hot(t), [given([[0, 3], [1, 1]], dtype="int64")]),
+    Case("one_hot_0d", lambda m, t: F(m).one_hot(t, 3), [given(2, dtype="int64")]),
+    Case("linear_functional_no_bias", lambda m, x, w: F(m).linear(x, w), [floats(2, 5, 3), floats(4, 3)]),
     Case("linear_functional", lambda m, x, w, b: F(m).linear(x, w, b), [floats(2, 3), floats(4, 3), floats(4)]),
 ]
 
