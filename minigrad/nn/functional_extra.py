@@ -104,7 +104,7 @@ def hardsigmoid(input, inplace=False):  # noqa: A002
 
 def hardswish(input, inplace=False):  # noqa: A002
     """x · relu6(x + 3) / 6."""
-    return _inplace(input, lambda x: x * (_ops.Hardtanh.apply(x + 3, 0.0, 6.0) / 6), inplace)
+    return _inplace(input, lambda x: _ops.Hardswish.apply(x), inplace)
 
 
 def mish(input, inplace=False):  # noqa: A002

@@ -121,6 +121,21 @@ class Hardsigmoid(ArrayFunction):
         return where((x > -3) & (x < 3), g * Hardsigmoid._ONE_SIXTH, 0)  # d/dx (x+3)/6 = 1/6 inside
 
 
+class Hardswish(ArrayFunction):
+    """x relu6(x + 3) / 6, with torch's derivative: 0 up to -3, x/3 + 1/2 inside (-3, 3), 1 from 3 on."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * np.minimum(np.maximum(x + x.dtype.type(3), 0), x.dtype.type(6)) / x.dtype.type(6)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xd = data(x)
+        return where(xd <= -3, 0, where(xd < 3, g * (x / 3 + 0.5), g))
+
+
 class Norm2(ArrayFunction):
     """√(Σ x²) over ``axes`` (keepdim); its gradient x/‖x‖ is 0 where the norm is 0 (as torch)."""
 

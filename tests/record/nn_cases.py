@@ -48,6 +48,9 @@ CASES += [
     Case("softplus_large", lambda m, x: F(m).softplus(x), [given([-40.0, -5.0, 0.0, 19.0, 21.0, 50.0])]),
     Case("logsigmoid_large", lambda m, x: F(m).logsigmoid(x), [given([-800.0, -30.0, 0.0, 30.0, 800.0])]),
     Case("elu_large", lambda m, x: F(m).elu(x), [given([-100.0, -1e-8, 1e-8, 100.0, 1000.0])]),
+    Case("hard_kinks", lambda m, x: (F(m).hardswish(x), F(m).hardsigmoid(x), F(m).hardtanh(x, -3.0, 3.0),
+                                     F(m).relu6(x + 3), F(m).elu(x + 3), F(m).selu(x - 3), F(m).celu(x + 3)),
+         [given([-4.0, -3.0, -1.0, 0.0, 3.0, 4.0])]),
     Case("prelu_channels", lambda m, x, w: F(m).prelu(x, w), [floats(2, 3, 4), floats(3, low=0.1, high=0.5)]),
     Case("prelu_single", lambda m, x, w: F(m).prelu(x, w), [floats(4, 3), floats(1, low=0.1, high=0.5)]),
     # normalisation, weights as inputs
