@@ -16,7 +16,7 @@ from minigrad.nn.functional_losses import (cosine_embedding_loss, gaussian_nll_l
                                            hinge_embedding_loss, huber_loss, l1_loss, margin_ranking_loss,
                                            multi_margin_loss, poisson_nll_loss, smooth_l1_loss)
 from minigrad.ops import nn_extra as _ops
-from minigrad.ops.loss_checks import softmax_dim
+from minigrad.ops.loss_checks import not_implemented, softmax_dim
 from minigrad.tensor import Tensor
 from minigrad.tensor_math import _as_tensor
 
@@ -38,12 +38,20 @@ def _inplace(input, compute, inplace):  # noqa: A002
     return input._inplace(compute) if inplace else compute(input)
 
 
+def _floating(input, kernel):  # noqa: A002
+    """The input as a Tensor; torch's kernels refuse integer and bool inputs."""
+    x = _as_tensor(input)
+    if x._data.dtype.kind != "f":
+        raise not_implemented(kernel, x._data.dtype)
+    return x
+
+
 # ------------------------------------------------------------------ activations
 def gelu(input, approximate="none"):  # noqa: A002
     """x Φ(x): exact with erf ('none'), or 0.5 x (1 + tanh(√(2/π)(x + 0.044715 x³))) ('tanh')."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    x = _as_tensor(input)
+    x = _floating(input, "GeluKernelImpl")
     if approximate == "tanh":
         inner = (x + 0.044715 * (x * x * x)) * math.sqrt(2.0 / math.pi)
         return 0.5 * x * (1 + inner.tanh())
@@ -52,11 +60,13 @@ def gelu(input, approximate="none"):  # noqa: A002
 
 def silu(input, inplace=False):  # noqa: A002
     """x σ(x)."""
+    _floating(input, "silu_cpu")
     return _inplace(input, lambda x: x * x.sigmoid(), inplace)
 
 
 def elu(input, alpha=1.0, inplace=False):  # noqa: A002
     """x for x > 0, α(eˣ - 1) otherwise."""
+    _floating(input, "elu_cpu")
     return _inplace(input, lambda x: _elu(x, alpha, 1.0, 1.0), inplace)
 
 
@@ -67,17 +77,20 @@ def _elu(x, alpha, scale, input_scale):
 
 def selu(input, inplace=False):  # noqa: A002
     """scale·elu(x, α) with torch's fixed α and scale."""
+    _floating(input, "elu_cpu")
     return _inplace(input, lambda x: _elu(x, 1.6732632423543772848170429916717,
                                           1.0507009873554804934193349852946, 1.0), inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):  # noqa: A002
     """x for x > 0, α(e^(x/α) - 1) otherwise."""
+    _floating(input, "elu_cpu")
     return _inplace(input, lambda x: _elu(x, alpha, 1.0, 1.0 / alpha), inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):  # noqa: A002
     """log(1 + e^(βx))/β, and x where βx > threshold."""
+    _floating(input, "softplus_cpu")
     return _ops.Softplus.apply(_as_tensor(input), beta, threshold)
 
 
@@ -99,21 +112,25 @@ def relu6(input, inplace=False):  # noqa: A002
 
 def hardsigmoid(input, inplace=False):  # noqa: A002
     """relu6(x + 3) / 6."""
+    _floating(input, "hardsigmoid_cpu")
     return _inplace(input, lambda x: _ops.Hardsigmoid.apply(x), inplace)
 
 
 def hardswish(input, inplace=False):  # noqa: A002
     """x · relu6(x + 3) / 6."""
+    _floating(input, "hardswish_cpu")
     return _inplace(input, lambda x: _ops.Hardswish.apply(x), inplace)
 
 
 def mish(input, inplace=False):  # noqa: A002
     """x tanh(softplus(x))."""
+    _floating(input, "mish_cpu")
     return _inplace(input, lambda x: x * _ops.Softplus.apply(x, 1.0, 20.0).tanh(), inplace)
 
 
 def logsigmoid(input):  # noqa: A002
     """log σ(x), computed without overflow."""
+    _floating(input, "log_sigmoid_cpu")
     return _ops.LogSigmoid.apply(_as_tensor(input))
 
 

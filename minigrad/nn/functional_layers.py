@@ -7,7 +7,7 @@ from minigrad import dtypes
 from minigrad.autograd import grad_mode
 from minigrad.ops import nn_extra as _ops
 from minigrad.ops import shape as _shape_ops
-from minigrad.ops.loss_checks import check_not_differentiable, torch_size
+from minigrad.ops.loss_checks import check_not_differentiable, not_implemented, torch_size
 from minigrad.tensor import Tensor
 from minigrad.tensor_math import _as_tensor, _broadcast_error, _normalize_dim, _torch_type_name
 
@@ -25,6 +25,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # no
     """Normalise over the trailing dims ``normalized_shape``, then ``* weight + bias`` (both of
     that shape).  input: (*, *normalized_shape)."""
     x = _as_tensor(input)
+    if x._data.dtype.kind != "f":
+        raise not_implemented("LayerNormKernelImpl", x._data.dtype)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(n) for n in normalized_shape)
     k = len(shape)
     if x.shape[x.ndim - k:] != shape or x.ndim < k:
@@ -248,6 +250,9 @@ def vector_norm(x, p, dim, keepdim):
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):  # noqa: A002
     """x / max(‖x‖_p, eps) along ``dim``."""
     x = _as_tensor(input)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           + _torch_type_name(x._data.dtype))
     dim = _normalize_dim(dim, x.ndim)
     return x / vector_norm(x, p, dim, True).clamp(min=eps)
 
@@ -267,6 +272,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """Σ (x1/max(‖x1‖, eps)) (x2/max(‖x2‖, eps)) along ``dim`` (inputs broadcast).  As torch,
     the clamp at eps changes the values only: the gradient flows as if through ‖x‖."""
     x1, x2 = _broadcast_pair(x1, x2)
+    if x1._data.dtype.kind != "f":
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
+                           f"{_torch_type_name(x1._data.dtype)}")
     dim = _normalize_dim(dim, x1.ndim)
     normalised = []
     for x in (x1, x2):

@@ -9,7 +9,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.ops import nn_extra as _ops
-from minigrad.ops.loss_checks import check_not_differentiable, reduction_from, torch_size
+from minigrad.ops.loss_checks import check_not_differentiable, not_implemented, reduction_from, torch_size
 from minigrad.tensor import Tensor
 from minigrad.tensor_math import _as_tensor, _broadcast_error
 
@@ -58,6 +58,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     x, y = _pointwise_pair(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if x._data.dtype.kind != "f":
+        raise not_implemented("smooth_l1_cpu", x._data.dtype)
     diff = (x - y).abs()
     if beta == 0:
         return _reduce(diff, reduction)
@@ -71,6 +73,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa
     x, y = _pointwise_pair(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if x._data.dtype.kind != "f":
+        raise not_implemented("huber_cpu", x._data.dtype)
     diff = (x - y).abs()
     loss = _where(diff._data < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta))
     if weight is not None:

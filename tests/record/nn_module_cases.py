@@ -231,3 +231,16 @@ def run_module(m, case, dtype, inputs, state=None, upstream=None):
     record["keys"] = list(module.state_dict().keys())
     record["params"] = [name for name, _ in module.named_parameters()]
     return record
+
+
+_INTEGER_INPUT = {
+    "gelu": lambda F, t: F.gelu(t), "silu": lambda F, t: F.silu(t), "elu": lambda F, t: F.elu(t),
+    "selu": lambda F, t: F.selu(t), "celu": lambda F, t: F.celu(t), "softplus": lambda F, t: F.softplus(t),
+    "hardsigmoid": lambda F, t: F.hardsigmoid(t), "hardswish": lambda F, t: F.hardswish(t),
+    "mish": lambda F, t: F.mish(t), "logsigmoid": lambda F, t: F.logsigmoid(t),
+    "layer_norm": lambda F, t: F.layer_norm(t, (3,)), "normalize": lambda F, t: F.normalize(t, dim=0),
+    "smooth_l1": lambda F, t: F.smooth_l1_loss(t, t), "huber": lambda F, t: F.huber_loss(t, t),
+    "cosine_similarity": lambda F, t: F.cosine_similarity(t, t, dim=0),
+}
+ERRORS += [(f"integer_input_{name}", lambda m, fn=fn: fn(F(m), m.tensor([1, -2, 3])))
+           for name, fn in _INTEGER_INPUT.items()]
