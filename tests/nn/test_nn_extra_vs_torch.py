@@ -8,6 +8,7 @@ import pytest
 
 import minigrad
 import minigrad.nn  # noqa: F401
+import minigrad.optim  # noqa: F401
 from nn_extra_recorded import ARRAYS, META, assert_same, common, in_minigrad_words, nn_cases, nn_module_cases
 
 VARIANTS = [(case, key) for case in nn_cases.CASES for key in case.keys()]
@@ -93,3 +94,15 @@ def test_second_order_matches_torch(name, fn, dtype):
     assert (g2 is not None) == META["higher"][key], "whether the gradient depends on x"
     if g2 is not None:
         assert_same(g2, ARRAYS[f"{key}/g2"], "second-order gradient")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_training_run_matches_torch(dtype):
+    keys = META["train"][dtype]
+    state = {k: ARRAYS[f"train/{dtype}/initial/{k}"] for k in keys}
+    _, losses, norms, final = nn_module_cases.train_run(minigrad, dtype, state)
+    assert_same(losses, ARRAYS[f"train/{dtype}/losses"], "losses")
+    assert_same(norms, ARRAYS[f"train/{dtype}/norms"], "gradient norms")
+    assert list(final) == keys
+    for k, v in final.items():
+        assert_same(v, ARRAYS[f"train/{dtype}/final/{k}"], f"{k} after training")

@@ -8,6 +8,8 @@
 
 Imports numpy and ``common`` only.
 """
+import numpy as np
+
 from common import floats, given, ints
 
 
@@ -244,3 +246,48 @@ _INTEGER_INPUT = {
 }
 ERRORS += [(f"integer_input_{name}", lambda m, fn=fn: fn(F(m), m.tensor([1, -2, 3])))
            for name, fn in _INTEGER_INPUT.items()]
+
+
+# ---------------------------------------------------------------- a short training run
+def _tiny_model(m):
+    class Net(m.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = m.nn.Embedding(10, 6, padding_idx=0)
+            self.norm = m.nn.LayerNorm(6)
+            self.fc = m.nn.Linear(6, 8)
+            self.bn = m.nn.BatchNorm1d(8)
+            self.act = m.nn.GELU()
+            self.head = m.nn.Linear(8, 3)
+
+        def forward(self, idx):
+            h = self.norm(self.emb(idx)).mean(1)
+            return self.head(self.act(self.bn(self.fc(h))))
+
+    return Net()
+
+
+TRAIN_INDICES = [[1, 2, 0, 4], [5, 0, 0, 9], [3, 3, 7, 1], [8, 6, 2, 0], [4, 4, 4, 4]]
+TRAIN_TARGETS = [0, 2, 1, 1, 0]
+
+
+def train_run(m, dtype, state=None, steps=3):
+    """Embedding + LayerNorm + Linear + BatchNorm1d + GELU trained with SGD (momentum) and
+    clip_grad_norm_: the losses, the gradient norms and the state after ``steps`` steps."""
+    m.manual_seed(0)
+    model = _tiny_model(m).to(getattr(m, dtype))
+    if state is not None:
+        model.load_state_dict({k: m.tensor(v) for k, v in state.items()})
+    initial = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+    opt = m.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    idx, targets = m.tensor(TRAIN_INDICES), m.tensor(TRAIN_TARGETS)
+    losses, norms = [], []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = m.nn.functional.cross_entropy(model(idx), targets)
+        loss.backward()
+        norms.append(m.nn.utils.clip_grad_norm_(model.parameters(), 0.5).numpy().copy())
+        opt.step()
+        losses.append(loss.detach().numpy().copy())
+    final = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+    return initial, np.stack(losses), np.stack(norms), final

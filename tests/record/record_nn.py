@@ -6,7 +6,7 @@ Keys: ``<case>/<dtype>/in<i> out<j> up<j> grad<i>`` for the function cases (as o
 ``<module case>/<dtype>/in<i>``, ``initial/<state key>``, ``out<step>``, ``up``,
 ``grad/<in i | parameter name>``, ``after/<state key>`` for the module cases;
 ``utils/<dtype>/<name>`` for the clipping scenarios; ``higher/<name>/<dtype>/x u v g1 g2``
-for the second-order cases.  ``__meta__``: dtypes, which
+for the second-order cases; ``train/<dtype>/...`` for the training run.  ``__meta__``: dtypes, which
 gradients exist, state_dict keys, reprs and errors (type and message).
 """
 import sys
@@ -18,7 +18,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import EXPECTED_DIR, run_case, save_expected, seed_for  # noqa: E402
 from nn_cases import CASES, CLIP_ARRAYS, HIGHER, clip_scenarios, run_higher  # noqa: E402
-from nn_module_cases import ERRORS, MODULE_CASES, REPRS, run_module  # noqa: E402
+from nn_module_cases import ERRORS, MODULE_CASES, REPRS, run_module, train_run  # noqa: E402
 
 OUTPUT = EXPECTED_DIR / "nn.npz"
 
@@ -101,6 +101,12 @@ def main():
         result = clip_scenarios(torch, [a.astype(dtype) for a in CLIP_ARRAYS])
         arrays.update({f"utils/{dtype}/{k}": v for k, v in result.items()})
         meta.setdefault("utils", {})[dtype] = sorted(result)
+    for dtype in ("float32", "float64"):
+        initial, losses, norms, final = train_run(torch, dtype)
+        arrays.update({f"train/{dtype}/initial/{k}": v for k, v in initial.items()})
+        arrays.update({f"train/{dtype}/final/{k}": v for k, v in final.items()})
+        arrays.update({f"train/{dtype}/losses": losses, f"train/{dtype}/norms": norms})
+        meta.setdefault("train", {})[dtype] = list(initial)
     meta["reprs"] = {name: repr(fn(torch)) for name, fn in REPRS}
     meta["errors"] = record_errors()
     save_expected(OUTPUT, arrays, meta)
