@@ -7,3 +7,14 @@ from minigrad.nn.layers import (Dropout, Flatten, Identity, LeakyReLU, Linear, R
 # --- softmax family and losses (loss.py) ---
 from minigrad.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, LogSoftmax,  # noqa: F401
                               MSELoss, NLLLoss, Softmax)
+# --- more layers, normalisation, embedding, containers, losses, distances; nn.utils ---
+from minigrad.nn.activation_extra import (CELU, ELU, GELU, SELU, AlphaDropout, Dropout1d, Dropout2d,  # noqa: F401
+                                          Dropout3d, FeatureAlphaDropout, Hardsigmoid, Hardswish, Hardtanh,
+                                          LogSigmoid, Mish, PReLU, ReLU6, SiLU, Softmin, Softplus, Softsign)
+from minigrad.nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Unflatten  # noqa: F401
+from minigrad.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
+from minigrad.nn.loss_extra import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss,  # noqa: F401
+                                    L1Loss, MarginRankingLoss, MultiMarginLoss, PoissonNLLLoss, SmoothL1Loss)
+from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm  # noqa: F401
+from minigrad.nn.sparse import Embedding  # noqa: F401
+from minigrad.nn import utils  # noqa: F401,E402

@@ -237,3 +237,6 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if y.shape != shape:
         y = y.expand(shape)
     return _pointwise.MSE.apply(x, y, w, reduction)
+
+
+from minigrad.nn.functional_extra import *  # noqa: E402,F401,F403 - more layers, activations and losses

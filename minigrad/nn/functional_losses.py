@@ -1,0 +1,210 @@
+"""More losses of ``minigrad.nn.functional`` (re-exported through ``nn/functional_extra.py``):
+l1, smooth_l1, huber, cosine_embedding, margin_ranking, hinge_embedding, multi_margin,
+poisson_nll and gaussian_nll, each a composition of differentiable ops, with torch's
+checks and ``reduction`` ('none' | 'mean' | 'sum')."""
+import math
+import warnings
+
+import numpy as np
+
+from minigrad import dtypes
+from minigrad.ops import nn_extra as _ops
+from minigrad.ops.loss_checks import check_not_differentiable, not_implemented, reduction_from, torch_size
+from minigrad.tensor import Tensor
+from minigrad.tensor_math import _as_tensor, _broadcast_error
+
+
+def _where(condition, a, b):
+    from minigrad.functions import where
+    return where(condition, a, b)
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _pointwise_pair(input, target, warn=True):  # noqa: A002
+    """input and target cast to their common dtype and broadcast, with torch's warning when
+    their shapes differ."""
+    x, y = _as_tensor(input), _as_tensor(target)
+    if warn and x.shape != y.shape:
+        warnings.warn(f"Using a target size ({torch_size(y.shape)}) that is different to the input size "
+                      f"({torch_size(x.shape)}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=3)
+    error = _broadcast_error([x.shape, y.shape])
+    if error:
+        raise RuntimeError(error)
+    rt = dtypes.result_type(x, y)
+    return x.to(rt), y.to(rt)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):  # noqa: A002
+    """|x - y|."""
+    reduction = reduction_from(reduction, size_average, reduce)
+    x, y = _pointwise_pair(input, target)
+    loss = (x - y).abs()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):  # noqa: A002
+    """0.5 z²/β where |z| < β, else |z| - β/2, with z = x - y (β = 0: the l1 loss)."""
+    reduction = reduction_from(reduction, size_average, reduce)
+    x, y = _pointwise_pair(input, target)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if x._data.dtype.kind != "f":
+        raise not_implemented("smooth_l1_cpu", x._data.dtype)
+    diff = (x - y).abs()
+    if beta == 0:
+        return _reduce(diff, reduction)
+    loss = _where(diff._data < beta, 0.5 * diff * diff / beta, diff - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa: A002
+    """0.5 z² where |z| < δ, else δ(|z| - δ/2), with z = x - y."""
+    reduction = reduction_from(reduction)
+    x, y = _pointwise_pair(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if x._data.dtype.kind != "f":
+        raise not_implemented("huber_cpu", x._data.dtype)
+    diff = (x - y).abs()
+    loss = _where(diff._data < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                        reduction="mean"):
+    """max(0, -y (x1 - x2) + margin)."""
+    reduction = reduction_from(reduction, size_average, reduce)
+    x1, x2, y = _as_tensor(input1), _as_tensor(input2), _as_tensor(target)
+    error = _broadcast_error([x1.shape, x2.shape, y.shape])
+    if error:
+        raise RuntimeError(error)
+    return _reduce((-y * (x1 - x2) + margin).clamp(min=0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,  # noqa: A002
+                         reduction="mean"):
+    """x where y = 1, max(0, margin - x) where y = -1 (both terms where y is neither)."""
+    reduction = reduction_from(reduction, size_average, reduce)
+    x, y = _as_tensor(input), _as_tensor(target)._data
+    zeros = x * 0
+    loss = _where(y != 1, (margin - x).clamp(min=0), zeros) + _where(y != -1, x, zeros)
+    return _reduce(loss, reduction)
+
+
+_EPSILON = 1e-12
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1; rows of (N, D)
+    inputs with a (N,) target, or (D,) inputs with a 0-d target."""
+    reduction = reduction_from(reduction, size_average, reduce)
+    x1, x2, y = _as_tensor(input1), _as_tensor(input2), _as_tensor(target)
+    dim = y.ndim
+    if dim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    expected = 2 if dim == 1 else 1
+    if x1.ndim != expected or x2.ndim != expected:
+        raise RuntimeError(f"{dim}D target tensor expects {expected}D input tensors, but found inputs with sizes "
+                           f"{list(x1.shape)} and {list(x2.shape)}.")
+    prod = (x1 * x2).sum(dim)
+    denom = (((x1 * x1).sum(dim) + _EPSILON) * ((x2 * x2).sum(dim) + _EPSILON)).sqrt()
+    cos = prod / denom
+    error = _broadcast_error([y.shape, cos.shape])
+    if error:
+        raise RuntimeError(error)
+    zeros = cos * 0
+    yd = y._data
+    loss = _where(yd == 1, 1 - cos, zeros) + _where(yd == -1, (cos - margin).clamp(min=0), zeros)
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,  # noqa: A002
+                      reduce=None, reduction="mean"):
+    """Σ_{i≠y} w_y max(0, margin - x_y + x_i)^p / C for each row of (N, C) | (C,) and class y."""
+    reduction = reduction_from(reduction, size_average, reduce)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    check_not_differentiable("multi_margin_loss", weight=weight)
+    x, t = _as_tensor(input), _as_tensor(target)._data
+    if x.ndim > 2 or (x.ndim == 2 and x.shape[1] == 0) or (x.ndim == 1 and x.shape[0] == 0):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{list(x.shape)}")
+    rows = x if x.ndim == 2 else x.reshape(1, -1)
+    n, c = rows.shape
+    if t.size != n or t.ndim > 1:
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
+                           f"samples (batch size). Expected target size [{n}], but got {list(t.shape)}. Input has "
+                           f"shape {list(x.shape)}.")
+    t = t.reshape(n).astype(np.int64)
+    if t.size and (t.min() < 0 or t.max() >= c):
+        raise RuntimeError("target out of range")
+    picked = rows.gather(1, t.reshape(n, 1))
+    terms = (margin - picked + rows).clamp(min=0)
+    if p == 2:
+        terms = terms * terms
+    if weight is not None:
+        terms = terms * _as_tensor(weight)[t].reshape(n, 1)
+    others = Tensor._wrap((np.arange(c) != t[:, None]).astype(x._data.dtype))
+    loss = (terms * others).sum(1) / c
+    if x.ndim == 1:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,  # noqa: A002
+                     reduce=None, reduction="mean"):
+    """e^x - y x (log_input) or x - y log(x + eps); ``full`` adds Stirling's y log y - y + ½ log(2πy)
+    where y > 1."""
+    reduction = reduction_from(reduction, size_average, reduce)
+    x, y = _as_tensor(input), _as_tensor(target)
+    loss = x.exp() - y * x if log_input else x - y * (x + eps).log()
+    if full:
+        yd = y._data
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stirling = yd * np.log(yd) - yd + 0.5 * np.log(2 * math.pi * yd)
+        stirling = np.where(yd <= 1, 0, stirling).astype(loss._data.dtype)
+        loss = loss + Tensor._wrap(stirling)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):  # noqa: A002
+    """½ (log max(var, eps) + (x - y)² / max(var, eps)) (+ ½ log 2π with ``full``).  ``var`` has
+    the input's shape, or lacks its last dim, or has size 1 in one dim (homo-/heteroscedastic).
+    As torch, the clamp at eps changes the values only: the gradient flows as if through var."""
+    x, y = _as_tensor(input), _as_tensor(target)
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = x.detach() * 0 + var
+    elif np.any(_as_tensor(var)._data < 0):
+        raise ValueError("var has negative entry/entries")
+    var = _as_tensor(var)
+    if var.shape != x.shape:
+        if x.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif x.ndim == var.ndim and sum(b for a, b in zip(x.shape, var.shape) if a != b) == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    var = _ops.ScaleGrad.apply(var, None, np.maximum(var._data, var._data.dtype.type(eps)))
+    loss = 0.5 * (var.log() + (x - y) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
