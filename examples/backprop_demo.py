@@ -76,7 +76,7 @@ def main():
 
     section("the drawn graph (numbered in the order backward ran)")
     graph = draw_graph(y, params=names, show_data=True, show_grad=True, trace=tape)
-    print(graph.source)
+    print(graph)
     save_graph(graph, "backprop_graph")
 
     section("the chain rule by hand, beside autograd")

@@ -48,7 +48,7 @@ class Graph:
         self.source, self.nodes, self.edges, self.node_ids = source, nodes, edges, node_ids
 
     def __str__(self):
-        return self.source
+        return self.source.rstrip("\n")  # print(graph) shows the DOT text
 
     def __repr__(self):
         return f"<Graph: {len(self.nodes)} nodes, {len(self.edges)} edges>"

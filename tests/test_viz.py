@@ -48,7 +48,7 @@ def test_chain():
     labels = sorted(g.nodes.values())
     assert labels == sorted(["SumBackward", "ExpBackward", "MulBackward", "w\n(2,)", "output\n()"])
     assert g.source.startswith("digraph minigrad {") and g.source.rstrip().endswith("}")
-    assert str(g) == g.source
+    assert str(g) + "\n" == g.source
 
 
 def test_diamond_names_intermediates_and_labels_edges_with_shapes():
