@@ -110,3 +110,46 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--update"]:
         sys.exit(__doc__)
     update()
+
+
+def readme():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        return f.read()
+
+
+def test_readme_learner_path_names_files_that_exist_and_its_code_runs(tmp_path, capsys):
+    text = readme()
+    path = text[text.index("## Two ways in"):text.index("## A first look")]
+    assert path.index("docs/learn/") < path.index("examples/backprop_demo.py") < path.index("train_classifier.py")
+    for name in re.findall(r"(?:examples|minigrad|docs)/[\w/.-]+\.(?:py|md)", path):
+        assert os.path.exists(os.path.join(ROOT, name)), name
+    assert "MINIGRAD_KERNELS=0" in path and "first run" in path.lower()
+    (code,) = [c for c, _, _ in code_blocks(path)]
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        exec(compile(code, "README.md (learner path)", "exec"), {"__name__": "__main__"})
+    finally:
+        os.chdir(cwd)
+    out = capsys.readouterr().out
+    assert "5  w" in out and "digraph minigrad {" in out
+
+
+def test_a_fresh_clone_has_everything_the_learner_path_needs():
+    """The examples, the chapters, their pictures and torch's recording are committed files."""
+    import shutil
+    import subprocess
+    if shutil.which("git") is None or not os.path.isdir(os.path.join(ROOT, ".git")) and \
+            not os.path.isfile(os.path.join(ROOT, ".git")):
+        pytest.skip("not a git checkout")
+    done = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip("git ls-files failed")
+    tracked = set(done.stdout.split())
+    needed = {"examples/learn_helpers.py", "examples/backprop_demo.py", "examples/information_theory.py",
+              "examples/softmax_and_gradients.py", "examples/cross_entropy_by_hand.py",
+              "tests/expected/learn.npz", "docs/learn/README.md"}
+    needed |= {f"docs/learn/{name}" for name in CHAPTERS}
+    text = "".join(open(os.path.join(LEARN, name), encoding="utf-8").read() for name in CHAPTERS)
+    needed |= {f"docs/learn/{picture}" for picture in re.findall(r"\]\((img/[\w.-]+)\)", text)}
+    assert not needed - tracked, f"not committed: {sorted(needed - tracked)}"
