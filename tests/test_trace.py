@@ -143,3 +143,15 @@ def test_nested_traces_restore_the_outer(bad):
             assert state.trace is inner
         assert state.trace is outer
     assert state.trace is bad
+
+
+def test_a_node_pre_hook_under_autograd_grad():
+    """A node pre-hook on a graph differentiated with autograd.grad (no retain_grad in play) runs
+    and leaves the result alone (the engine once called a non-callable here)."""
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * x
+    seen = []
+    h.grad_fn.register_prehook(lambda grads: seen.append(grads[0].numpy().copy()))
+    (g,) = minigrad.autograd.grad(h.sum(), x)
+    np.testing.assert_array_equal(g.numpy(), [2.0, 4.0])
+    np.testing.assert_array_equal(seen[0], [1.0, 1.0])
