@@ -49,7 +49,8 @@ def main():
     probs = minigrad.tensor([[0.3, 0.3, 0.4]])
     print(f"  An article fed the probabilities {fmt(probs[0])} to CrossEntropyLoss with the label 1,")
     print("  expecting -log 0.4 = 0.9163, and said the output agreed.  Two mistakes:")
-    ce1 = show("cross_entropy(probs, label 1)", F.cross_entropy(probs, minigrad.tensor([1])), "ce/probs_as_logits_label1")
+    ce1 = show("cross_entropy(probs, label 1)", F.cross_entropy(probs, minigrad.tensor([1])),
+               "ce/probs_as_logits_label1")
     show("cross_entropy(probs, label 2)", F.cross_entropy(probs, minigrad.tensor([2])), "ce/probs_as_logits_label2")
     wrong(0.9163, f"CrossEntropyLoss reads its input as logits and applies softmax itself: [0.3, 0.3, 0.4] "
           f"becomes {fmt(F.softmax(probs, dim=1)[0], 4)}, nearly uniform, and the loss for label 1 is {ce1:.4f}.")
