@@ -1,23 +1,27 @@
-"""Cross-entropy, taken apart: what CrossEntropyLoss computes, and why its gradient is p - y.
+"""Cross-entropy, taken apart: what CrossEntropyLoss computes, why its gradient is p - y, and
+the wrong numbers that circulate in articles about it.
 
     python examples/cross_entropy_by_hand.py
 
-Every number printed is computed by minigrad; the test suite checks the same cases
-against values recorded from PyTorch (tests/losses), so these are the numbers torch
-gives.  Where an article about cross-entropy printed something else, it is shown
-beside, with the reason it differs.
+Every number printed is computed by minigrad, beside the value PyTorch gives for the same
+call (recorded in tests/expected/learn.npz; the test suite checks they agree).  Articles
+this project grew from print several numbers for these very examples that no library
+gives.  They are marked WRONG below, each with the reason.
 """
+import math
+import textwrap
+
 import numpy as np
 
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
+from learn_helpers import fmt, section, show
 
-np.set_printoptions(precision=4, suppress=True)
 
-
-def section(title):
-    print(f"\n== {title} " + "=" * max(0, 66 - len(title)))
+def wrong(printed, reason):
+    print(textwrap.fill(f"WRONG: an article printed {printed}. {reason}", 96, initial_indent="  ",
+                        subsequent_indent="         "))
 
 
 def main():
@@ -25,65 +29,83 @@ def main():
     labels = minigrad.tensor([0, 1])
 
     section("1. softmax -> log -> pick the label's entry = cross-entropy")
-    p = F.softmax(logits, dim=1)
-    by_hand = -(p.log()[minigrad.arange(2), labels]).mean()  # -log p[label], averaged
-    via_nll = F.nll_loss(F.log_softmax(logits, dim=1), labels)
+    p = show("softmax(logits, dim=1)", F.softmax(logits, dim=1), "ce/softmax")
+    by_hand = -(F.softmax(logits, dim=1).log()[minigrad.arange(2), labels]).mean()  # -log p[label], averaged
+    show("-mean(log p[label])", by_hand)
+    show("nll_loss(log_softmax(logits))", F.nll_loss(F.log_softmax(logits, dim=1), labels))
     loss = nn.CrossEntropyLoss()(logits, labels)
-    print("softmax(logits) =\n", p.detach().numpy())
-    print(f"-mean(log p[label])           = {by_hand.item():.7f}")
-    print(f"nll_loss(log_softmax(logits)) = {via_nll.item():.7f}")
-    print(f"CrossEntropyLoss()(logits)    = {loss.item():.7f}   (an article printed 0.326)")
+    show("CrossEntropyLoss()(logits)", loss, "ce/logits_loss")
+    wrong(0.326, f"The two losses are -log {p[0, 0]:.4f} = {-math.log(p[0, 0]):.4f} and "
+          f"-log {p[1, 1]:.4f} = {-math.log(p[1, 1]):.4f}; their mean is {loss.item():.4f}.")
 
     section("2. the gradient is (softmax - one_hot) / N, and autograd finds it")
     loss.backward()
     one_hot = np.eye(3, dtype=np.float32)[labels.numpy()]
-    print("autograd   d loss / d logits =\n", logits.grad.numpy())
-    print("by formula (p - one_hot) / N =\n", (p.detach().numpy() - one_hot) / 2)
+    show("by formula (p - one_hot) / N", (p - one_hot) / 2)
+    show("autograd d loss / d logits", logits.grad, "ce/logits_grad")
+    print("  (the derivation of p - y, step by step: examples/softmax_and_gradients.py)")
 
-    section("3. the common mistake: probabilities where logits belong")
-    x = minigrad.tensor([[0.3, 0.3, 0.4]])
-    print(f"cross_entropy([[0.3, 0.3, 0.4]], label 1) = {F.cross_entropy(x, minigrad.tensor([1])).item():.7f}")
-    print(f"cross_entropy([[0.3, 0.3, 0.4]], label 2) = {F.cross_entropy(x, minigrad.tensor([2])).item():.7f}")
-    print(f"-log 0.4                                  = {-np.log(0.4):.7f}   (what an article expected for label 2)")
-    print("CrossEntropyLoss applies softmax itself: [0.3, 0.3, 0.4] are read as logits, so the")
-    print("'probabilities' are softmax([0.3, 0.3, 0.4]) = "
-          f"{[round(v, 4) for v in F.softmax(x, 1).numpy()[0].tolist()]}, nearly uniform.")
-    print("If you already have probabilities, take their log and use nll_loss:")
-    print(f"nll_loss(log [[0.3, 0.3, 0.4]], label 2)  = "
-          f"{F.nll_loss(x.log(), minigrad.tensor([2])).item():.7f}")
+    section("3. probabilities where logits belong")
+    probs = minigrad.tensor([[0.3, 0.3, 0.4]])
+    print(f"  An article fed the probabilities {fmt(probs[0])} to CrossEntropyLoss with the label 1,")
+    print("  expecting -log 0.4 = 0.9163, and said the output agreed.  Two mistakes:")
+    ce1 = show("cross_entropy(probs, label 1)", F.cross_entropy(probs, minigrad.tensor([1])),
+               "ce/probs_as_logits_label1")
+    show("cross_entropy(probs, label 2)", F.cross_entropy(probs, minigrad.tensor([2])), "ce/probs_as_logits_label2")
+    wrong(0.9163, f"CrossEntropyLoss reads its input as logits and applies softmax itself: [0.3, 0.3, 0.4] "
+          f"becomes {fmt(F.softmax(probs, dim=1)[0], 4)}, nearly uniform, and the loss for label 1 is {ce1:.4f}.")
+    print("  And label 1 is not the class with p = 0.4 (classes count from 0: 0.4 is class 2).")
+    show("softmax([0.3, 0.3, 0.4])", F.softmax(probs, dim=1), "ce/softmax_of_probs")
+    print("  With probabilities in hand, take their log and use nll_loss:")
+    show("nll_loss(log probs, label 2) = -log 0.4", F.nll_loss(probs.log(), minigrad.tensor([2])),
+         "ce/nll_log_probs_label2", width=42)
+    show("nll_loss(log probs, label 1) = -log 0.3", F.nll_loss(probs.log(), minigrad.tensor([1])),
+         "ce/nll_log_probs_label1", width=42)
 
-    section("4. binary: BCELoss on probabilities, BCEWithLogitsLoss on logits")
+    section("4. the one-hot examples of the articles (these are right)")
+    show("y = [1,0,0], p = [0.8,0.1,0.1]: -log 0.8", F.nll_loss(minigrad.tensor([[0.8, 0.1, 0.1]]).log(),
+                                                            minigrad.tensor([0])), "ce/onehot_08", width=42)
+    show("y = [1,0,0], p = [0.1,0.8,0.1]: -log 0.1", F.nll_loss(minigrad.tensor([[0.1, 0.8, 0.1]]).log(),
+                                                            minigrad.tensor([0])), "ce/onehot_01", width=42)
+    show("same, one-hot as a probability target", F.cross_entropy(minigrad.tensor([[0.8, 0.1, 0.1]]).log(),
+                                                                 minigrad.tensor([[1.0, 0.0, 0.0]])),
+         "ce/onehot_prob_target", width=42)
+
+    section("5. binary: BCELoss on probabilities, BCEWithLogitsLoss on logits")
     z = minigrad.tensor([[2.0], [0.5], [-1.0]], requires_grad=True)
     y = minigrad.tensor([[1.0], [1.0], [0.0]])
     with_logits = nn.BCEWithLogitsLoss()(z, y)
-    on_probs = nn.BCELoss()(z.sigmoid(), y)
-    print(f"BCEWithLogitsLoss(z, y)      = {with_logits.item():.7f}   (an article printed 0.412)")
-    print(f"BCELoss(sigmoid(z), y)       = {on_probs.item():.7f}   the same, less stable:")
-    big = minigrad.tensor([-200.0])
-    print(f"  with z = -200, y = 1: BCEWithLogits = {F.binary_cross_entropy_with_logits(big, minigrad.ones(1)).item()}"
-          f", BCE(sigmoid) = {F.binary_cross_entropy(big.sigmoid(), minigrad.ones(1)).item()} (log clamped at -100)")
+    show("BCEWithLogitsLoss(z, y)", with_logits, "ce/bce_logits")
+    s = z.detach().sigmoid().numpy().ravel()
+    wrong(0.412, f"The three losses are -log sigmoid(2) = {-math.log(s[0]):.4f}, -log sigmoid(0.5) = "
+          f"{-math.log(s[1]):.4f} and -log(1 - sigmoid(-1)) = {-math.log(1 - s[2]):.4f}; their mean is "
+          f"{with_logits.item():.4f}.")
+    show("BCELoss(sigmoid(z), y)", nn.BCELoss()(z.sigmoid(), y), "ce/bce_sigmoid",
+         note="the same; less stable for large |z|")
     with_logits.backward()
-    print("d loss / d z =", z.grad.numpy().ravel(), "= (sigmoid(z) - y) / N")
+    show("d loss / d z = (sigmoid(z) - y) / N", z.grad, "ce/bce_logits_grad", width=40)
+    show("BCE(p=0.9, y=1) = -log 0.9", F.binary_cross_entropy(minigrad.tensor([0.9]), minigrad.tensor([1.0])),
+         "ce/bce_09_1", width=40)
+    show("BCE(p=0.7, y=1) = -log 0.7", F.binary_cross_entropy(minigrad.tensor([0.7]), minigrad.tensor([1.0])),
+         "ce/bce_07_1", width=40)
+    bce0 = show("BCE(p=0.7, y=0) = -log(1 - 0.7)", F.binary_cross_entropy(minigrad.tensor([0.7]),
+                                                                        minigrad.tensor([0.0])), "ce/bce_07_0",
+                width=40)
+    wrong(1.055, f"For the label 0 the loss is -log(1 - p) = -log(1 - 0.7) = -log 0.3 = {bce0:.4f}, "
+          "not 1.055 (an arithmetic slip: the conclusion, that the wrong label costs more than 0.357, stands).")
     weighted = nn.BCEWithLogitsLoss(pos_weight=minigrad.tensor([3.0]))(z.detach(), y)
-    print(f"pos_weight=3 (positives count 3x): {weighted.item():.7f}")
-    for prob, label, article in ((0.7, 1.0, None), (0.7, 0.0, 1.055)):
-        value = F.binary_cross_entropy(minigrad.tensor([prob]), minigrad.tensor([label])).item()
-        note = f"   (an article printed {article})" if article else ""
-        print(f"BCE(p={prob}, y={label:.0f}) = -log({prob if label else 1 - prob:.1f}) = {value:.7f}{note}")
+    show("pos_weight=3 (positives count 3x)", weighted, width=40)
 
-    section("5. label smoothing: aim at (1-e) one_hot + e/C instead of one_hot")
+    section("6. label smoothing, class weights, ignore_index")
     for eps in (0.0, 0.1, 0.3):
-        value = F.cross_entropy(logits.detach(), labels, label_smoothing=eps).item()
-        print(f"label_smoothing={eps}: {value:.7f}")
+        show(f"label_smoothing={eps}", F.cross_entropy(logits.detach(), labels, label_smoothing=eps))
     smooth_target = 0.9 * np.eye(3, dtype=np.float32)[labels.numpy()] + 0.1 / 3
-    as_probs = F.cross_entropy(logits.detach(), minigrad.tensor(smooth_target)).item()
-    print(f"same as probability targets (0.9 one_hot + 0.1/3): {as_probs:.7f}")
-
-    section("6. class weights and ignore_index")
+    show("probability target 0.9 one_hot + 0.1/3", F.cross_entropy(logits.detach(), minigrad.tensor(smooth_target)),
+         note="= label_smoothing=0.1")
     w = minigrad.tensor([1.0, 2.0, 3.0])
-    print(f"weight=[1, 2, 3]: {F.cross_entropy(logits.detach(), labels, weight=w).item():.7f}"
-          "  (mean divides by the weights' sum, 1 + 2 = 3, not by N)")
-    print(f"labels [0, -100] (second ignored): {F.cross_entropy(logits.detach(), minigrad.tensor([0, -100])).item():.7f}")
+    show("weight=[1, 2, 3]", F.cross_entropy(logits.detach(), labels, weight=w),
+         note="'mean' divides by the weights' sum, 1 + 2 = 3, not by N")
+    show("labels [0, -100] (second ignored)", F.cross_entropy(logits.detach(), minigrad.tensor([0, -100])))
 
 
 if __name__ == "__main__":

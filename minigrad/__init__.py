@@ -20,6 +20,7 @@ from minigrad.functions import cat, concat, stack, where  # noqa: F401
 from minigrad._api_math import *  # noqa: F401,F403
 from minigrad._api_shape import *  # noqa: F401,F403
 from minigrad import autograd  # noqa: F401
+from minigrad.kernel_switch import kernels_enabled, set_kernels  # noqa: F401
 
 autograd.load()
 from minigrad.serialization import load, save  # noqa: F401

@@ -10,6 +10,10 @@
    the one place broadcasting is undone) and added to what the node that produced that
    input has collected so far.  At a leaf, its ``AccumulateGrad`` node adds it to ``.grad``.
 
+``autograd.trace()`` is the one global hook: when a trace is open in this thread, the
+walk hands it its nodes before running them (``state.trace.watch(order)``), and the
+trace puts node hooks on them; with no trace, the cost is one ``if`` per backward.
+
 Everything else hangs off small functions of its own: tensor hooks and ``retain_grad``
 (``before_backward``), capturing gradients for ``autograd.grad`` instead of accumulating
 them, taking a fresh gradient as ``.grad`` without a copy (``accumulate``), and freeing
@@ -44,6 +48,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
     needed = None
     if targets is not None or accumulate_into is not None:
         needed = _nodes_leading_to(order, targets if targets is not None else accumulate_into)
+    if state.trace is not None:  # autograd.trace(): hooks on this walk's nodes (the one global hook)
+        state.trace.watch(order)
     anomaly = state.anomaly
     previous_mode, state.enabled = state.enabled, create_graph  # the walk records only under create_graph
     try:

@@ -15,6 +15,7 @@ class _State(threading.local):
     enabled = True
     anomaly = False       # detect_anomaly(): check every backward for nan
     anomaly_trace = True  # ... and remember where each node was made
+    trace = None          # autograd.trace(): shown every walk's nodes before it runs (see trace.py)
 
 
 state = _State()

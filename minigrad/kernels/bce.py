@@ -1,5 +1,8 @@
 """Binary cross-entropy, fused forward + backward, elementwise on flat arrays.
 
+The plain-numpy forms: ``bce_forward``, ``bce_with_logits_forward`` and their backwards in
+``minigrad/ops/loss_elementwise.py`` (what runs under ``minigrad.set_kernels(False)``).
+
 ``bce_with_logits_forward_backward(x, y, weight=None, pos_weight=None, mean=False)``
 -> ``(loss, grad, loss_sum)``:
 ``loss = w * ((1-y) x - (1 + (pw-1) y) logsigmoid(x))`` with a stable logsigmoid

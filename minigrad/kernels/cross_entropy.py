@@ -1,5 +1,9 @@
 """Fused cross-entropy forward + backward.
 
+The math in plain numpy, to read first: ``cross_entropy_index_forward`` and
+``cross_entropy_prob_forward`` in ``minigrad/ops/loss.py`` (what runs under
+``minigrad.set_kernels(False)``); every loss as plain ops: ``minigrad/ops/loss_composite.py``.
+
 One pass over the logits produces the per-position loss and the gradient of each
 position's loss with respect to the logits, so the autograd backward only scales it.
 

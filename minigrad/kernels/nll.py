@@ -1,5 +1,8 @@
 """NLL loss on log-probabilities: gather (forward) and scatter (backward).
 
+The plain-numpy form: ``nll_forward`` / ``nll_backward`` in ``minigrad/ops/loss.py``
+(what runs under ``minigrad.set_kernels(False)``).
+
 The input is C-contiguous, class axis 1 (axis 0 for 1-D input), viewed as (N, C, S).
 
 ``nll_forward(x, target, weight=None, ignore_index=-100)`` ->

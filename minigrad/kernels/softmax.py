@@ -1,5 +1,8 @@
 """Softmax / log-softmax forward and backward along one axis.
 
+The math in plain numpy, to read first: ``softmax_forward``, ``log_softmax_forward`` and their
+backwards in ``minigrad/ops/softmax.py`` (what runs under ``minigrad.set_kernels(False)``).
+
 The input is C-contiguous and viewed as (N, C, S): N = product of the dims before
 the axis, C = the axis, S = product of the dims after it.  S == 1 (the usual (N, C)
 case) runs a row kernel; S > 1 runs a tile kernel that walks the class axis with

@@ -10,7 +10,8 @@ The compute runs in minigrad's numba kernels (minigrad/kernels/, each with a num
 reference beside it).  The plain-numpy helpers in the first half of this file keep
 torch's exact order of operations for the few cases where that order decides between
 nan, inf and 0 (non-finite logits at ignored positions; 'mean' over a zero total
-weight) and serve what the kernels do not take (float16).  Cross-entropy is fused: its
+weight) and serve what the kernels do not take (float16), and every input when the
+kernels are switched off (``minigrad.set_kernels(False)``; ``use_kernel`` says no).  Cross-entropy is fused: its
 forward also returns ``grad3``, the gradient of the *unreduced* loss, so backward only
 scales it by the upstream gradient (and 1/divisor for 'mean').
 

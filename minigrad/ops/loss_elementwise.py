@@ -10,6 +10,7 @@ import numpy as np
 
 from minigrad import kernels
 from minigrad.autograd.function import ArrayFunction
+from minigrad.kernel_switch import switch
 from minigrad.ops import loss_composite
 from minigrad.ops.loss_composite import composite_backward
 from minigrad.tensor import Tensor
@@ -187,7 +188,7 @@ class BinaryCrossEntropyWithLogits(ArrayFunction):
 
 
 def _bce_kernel_takes(x, y, weight, pos_weight):
-    return (x.size > 0 and x.dtype in (np.float32, np.float64) and y.dtype == x.dtype
+    return (switch.enabled and x.size > 0 and x.dtype in (np.float32, np.float64) and y.dtype == x.dtype
             and all(w is None or w.dtype == x.dtype for w in (weight, pos_weight)))
 
 

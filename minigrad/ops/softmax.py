@@ -5,7 +5,9 @@ size of ``dim``, S = the product of the dims after it.  A C-contiguous array of 
 shape becomes (N, C, S) by a reshape alone (no transposed copy), and the class axis
 is then axis 1.  The arithmetic runs in minigrad's numba kernels (minigrad/kernels/softmax.py,
 with a numpy reference beside each kernel); the plain-numpy helpers below serve the
-shapes and dtypes the kernels do not take (0-d, empty, float16).
+shapes and dtypes the kernels do not take (0-d, empty, float16), and every input when
+the kernels are switched off (``minigrad.set_kernels(False)`` or ``MINIGRAD_KERNELS=0``):
+read them for the math.
 
     softmax(x)_c     = e^(x_c - m) / Σ_k e^(x_k - m)        m = max_k x_k (so e^... never overflows)
     log_softmax(x)_c = (x_c - m) - log Σ_k e^(x_k - m)
@@ -16,14 +18,16 @@ import numpy as np
 
 from minigrad import kernels
 from minigrad.autograd.function import ArrayFunction
+from minigrad.kernel_switch import switch
 from minigrad.tensor import Tensor
 
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def use_kernel(x):
-    """True if the numba kernels take ``x`` (float32/float64 with at least one element)."""
-    return x.dtype in _KERNEL_DTYPES and x.ndim > 0 and x.size > 0
+    """True if the numba kernels take ``x`` (float32/float64 with at least one element) and
+    they are switched on (``minigrad.set_kernels``; off: the numpy helpers below run)."""
+    return switch.enabled and x.dtype in _KERNEL_DTYPES and x.ndim > 0 and x.size > 0
 
 
 def split_ncs(shape, dim):
