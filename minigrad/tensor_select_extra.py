@@ -91,7 +91,7 @@ class TensorSelectExtra:
         count = places[0].size
         if count > source._data.size:
             raise RuntimeError("Number of elements of source < number of ones in mask")
-        return ops.shape.SetItem.apply(x, places, source.reshape(-1)[:count])
+        return ops.shape.IndexPut.apply(x, places, source.reshape(-1)[:count])
 
     def where(self, condition, other):
         from minigrad.functions import where

@@ -269,7 +269,7 @@ class TensorShapeExtra(TensorSelectExtra, TensorCreationExtra):
         places = self._index_places("index_copy_", dim, index, source)
         x = self if self._data.ndim else self.reshape(1)
         src = source.reshape(x._data[places].shape)
-        return ops.shape.SetItem.apply(x, places, src).reshape(self._data.shape)
+        return ops.shape.IndexPut.apply(x, places, src).reshape(self._data.shape)
 
     def index_fill(self, dim, index, value):
         places = self._index_places("index_fill_", dim, index)
@@ -281,7 +281,7 @@ class TensorShapeExtra(TensorSelectExtra, TensorCreationExtra):
             value = value.to(self.dtype) if value._requires_grad else self._data.dtype.type(value.item())
         else:
             value = self._data.dtype.type(value)
-        return ops.shape.SetItem.apply(x, places, value).reshape(self._data.shape)
+        return ops.shape.IndexPut.apply(x, places, value).reshape(self._data.shape)
 
     # ------------------------------------------------------------- scatter
     def _scatter_checks(self, op, dim, index, src):

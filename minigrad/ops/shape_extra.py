@@ -2,7 +2,7 @@
 
 Most of the shape and indexing methods of ``tensor_shape_extra.py`` are compositions
 of the ops in ``shape.py`` (``Index``, ``IndexAdjoint``, ``Gather``, ``GatherAdjoint``,
-``SetItem``, ``Where``), so their gradients of every order come for free.  The two
+``IndexPut``, ``Where``), so their gradients of every order come for free.  The two
 here need a forward of their own; their backward rules are still made of those ops.
 """
 import numpy as np
