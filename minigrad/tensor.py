@@ -12,6 +12,7 @@ from collections import OrderedDict
 import numpy as np
 
 from minigrad import dtypes, tensor_inplace, tensor_math, tensor_shape
+from minigrad.device import CPU as _CPU, NO_DEVICE as _NO_DEVICE
 
 
 class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.TensorInplace):
@@ -91,7 +92,11 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
 
     @property
     def device(self):
-        return "cpu"
+        return _CPU
+
+    is_cpu = True
+    is_cuda = False
+    is_mps = False
 
     @property
     def _version(self):
@@ -179,8 +184,8 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
         return self
 
     def to(self, *args, dtype=None, **kwargs):
-        """``t.to(minigrad.float64)``; device arguments ('cpu') are accepted and ignored."""
-        dtype = dtypes.dtype_from_to_args(args, dtype)
+        """``t.to(minigrad.float64)``, ``t.to("cpu")``, ``t.to(other)``; a non-CPU device raises RuntimeError."""
+        dtype = dtypes.dtype_from_to_args(args, dtype, **kwargs)
         if dtype is None or dtype.numpy == self._data.dtype:
             return self
         return _ops.elementwise.Cast.apply(self, dtype.numpy)
@@ -208,6 +213,9 @@ class Tensor(tensor_math.TensorMath, tensor_shape.TensorShape, tensor_inplace.Te
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None, non_blocking=False):
+        raise RuntimeError(_NO_DEVICE)
 
     def clone(self):
         return _ops.elementwise.Clone.apply(self)

@@ -10,8 +10,10 @@ For each parameter x with gradient g, at step t (counted per parameter)::
 """
 import numpy as np
 
-from minigrad.optim import _fused
+from minigrad._lazy import LazyModule
 from minigrad.optim.optimizer import Optimizer, step_counter, zeros_state
+
+_fused = LazyModule("minigrad.optim._fused")  # numba: imported on the first step
 
 
 def adam_reference(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, beta1, beta2, eps, weight_decay,

@@ -8,8 +8,10 @@ For each parameter x with gradient g (torch's single-tensor path, in this order)
     d = d + momentum · b   if nesterov   else   b  (if momentum != 0)
     x = x - lr · d
 """
-from minigrad.optim import _fused
+from minigrad._lazy import LazyModule
 from minigrad.optim.optimizer import Optimizer, required, zeros_state
+
+_fused = LazyModule("minigrad.optim._fused")  # numba: imported on the first step
 
 
 def sgd_reference(param, grad, momentum_buffer, *, lr, momentum, dampening, weight_decay, nesterov, maximize,
