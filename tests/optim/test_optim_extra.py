@@ -151,3 +151,74 @@ def test_fma_rounds_once(dtype):
     out = np.zeros((2, 3), dtype)
     fma(dtype(2), np.ones((2, 3), dtype), np.arange(3, dtype=dtype), out=out)
     np.testing.assert_array_equal(out, [[2, 3, 4], [2, 3, 4]])
+
+
+# ---------------------------------------------------------------------- schedulers
+def sgd():
+    return optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=0.1, momentum=0.9)
+
+
+def test_scheduler_step_before_optimizer_step_warns_as_torch():
+    opt = sgd()
+    scheduler = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    with pytest.warns(UserWarning, match="Detected call of `lr_scheduler.step\\(\\)` before `optimizer.step\\(\\)`"):
+        scheduler.step()
+    opt2 = sgd()
+    scheduler2 = optim.lr_scheduler.ExponentialLR(opt2, gamma=0.5)
+    opt2.step()
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scheduler2.step()
+    with pytest.warns(UserWarning, match="please use `get_last_lr\\(\\)`"):
+        scheduler2.get_lr()
+
+
+def test_step_with_an_epoch_uses_the_closed_form_and_warns():
+    opt = sgd()
+    scheduler = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    opt.step()
+    with pytest.warns(UserWarning, match="The epoch parameter in `scheduler.step\\(\\)` was not necessary"):
+        scheduler.step(5)
+    assert scheduler.get_last_lr() == [0.1 * 0.5 ** 2]
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda o: optim.lr_scheduler.ConstantLR(o, factor=1.5), ValueError,
+     "Constant multiplicative factor expected to be between 0 and 1."),
+    (lambda o: optim.lr_scheduler.LinearLR(o, start_factor=0), ValueError,
+     "Starting multiplicative factor expected to be greater than 0 and less or equal to 1."),
+    (lambda o: optim.lr_scheduler.LambdaLR(o, [lambda e: 1, lambda e: 2]), ValueError, "Expected 1 lr_lambdas, but got 2"),
+    (lambda o: optim.lr_scheduler.MultiplicativeLR(o, 0.5), TypeError, "lr_lambda should be a function, but got float"),
+    (lambda o: optim.lr_scheduler.ReduceLROnPlateau(o, factor=1.0), ValueError, "Factor should be < 1.0."),
+    (lambda o: optim.lr_scheduler.ReduceLROnPlateau(o, mode="up"), ValueError, "mode up is unknown!"),
+    (lambda o: optim.lr_scheduler.CyclicLR(o, 0.01, 0.1, mode="square"), ValueError,
+     "mode is invalid and scale_fn is None"),
+    (lambda o: optim.lr_scheduler.OneCycleLR(o, max_lr=0.1), ValueError,
+     "You must define either total_steps OR (epochs AND steps_per_epoch)"),
+    (lambda o: optim.lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=10, pct_start=1), ValueError,
+     "Expected float between 0 and 1 pct_start, but got 1"),
+    (lambda o: optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=0), ValueError,
+     "Expected positive integer T_0, but got 0"),
+    (lambda o: optim.lr_scheduler.SequentialLR(o, [optim.lr_scheduler.ExponentialLR(o, 0.9)], milestones=[2]),
+     ValueError, "Sequential Schedulers expects number of schedulers provided to be one more than the number of "
+                 "milestone points, but got number of schedulers 1 and the number of milestones to be equal to 1"),
+    (lambda o: optim.lr_scheduler.ChainedScheduler([optim.lr_scheduler.ReduceLROnPlateau(o)]), ValueError,
+     "ChainedScheduler does not support `ReduceLROnPlateau`"),
+    (lambda o: optim.lr_scheduler.StepLR("not an optimizer", 2), TypeError, "str is not an Optimizer"),
+])
+def test_scheduler_argument_errors(make, error, message):
+    with pytest.raises(error) as info:
+        make(sgd())
+    assert str(info.value).startswith(message)
+
+
+def test_one_cycle_refuses_steps_past_the_end():
+    opt = sgd()
+    scheduler = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=3)
+    for _ in range(3):
+        opt.step()
+        scheduler.step()
+    opt.step()
+    with pytest.raises(ValueError, match="Tried to step 4 times. The specified number of total steps is 3"):
+        scheduler.step()

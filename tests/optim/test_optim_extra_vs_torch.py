@@ -70,3 +70,36 @@ def test_training_matches_torch(config, dtype):
                 want = expected[f"state/{config}/{key}/{index}"]
                 assert value._data.dtype == want.dtype and value.shape == want.shape, key
                 np.testing.assert_allclose(value._data, want, rtol=1e-8, atol=1e-12, err_msg=key)
+
+
+@pytest.mark.parametrize("schedule", list(R.SCHEDULES))
+def test_lr_schedules_match_torch_to_the_bit(schedule):
+    lrs, momenta, scheduler = R.lr_sequence(minigrad, schedule)
+    np.testing.assert_array_equal(lrs, expected[f"lr/{schedule}"])
+    np.testing.assert_array_equal(momenta, expected[f"momentum/{schedule}"])
+    assert sorted(scheduler.state_dict()) == meta["schedules"][schedule]
+
+
+@pytest.mark.parametrize("schedule", [s for s in R.SCHEDULES if R.SCHEDULES[s][3] is None])
+def test_lr_schedules_resume_from_state_dicts(schedule):
+    """Stop halfway, save both state dicts, rebuild everything, load, and finish: same lrs as torch."""
+    build, epochs, lrs, _ = R.SCHEDULES[schedule]
+    half = epochs // 2
+    params = [minigrad.nn.Parameter(minigrad.zeros(1)) for _ in lrs]
+    optimizer = minigrad.optim.SGD([dict(params=[p], lr=lr) for p, lr in zip(params, lrs)], lr=lrs[0], momentum=0.9)
+    scheduler = build(minigrad, optimizer)
+    for _ in range(half):
+        optimizer.step()
+        scheduler.step()
+    saved_opt, saved_sched = optimizer.state_dict(), scheduler.state_dict()
+    params = [minigrad.nn.Parameter(minigrad.zeros(1)) for _ in lrs]
+    optimizer = minigrad.optim.SGD([dict(params=[p], lr=lr) for p, lr in zip(params, lrs)], lr=lrs[0], momentum=0.9)
+    scheduler = build(minigrad, optimizer)
+    optimizer.load_state_dict(saved_opt)
+    scheduler.load_state_dict(saved_sched)
+    rest = []
+    for _ in range(half, epochs):
+        optimizer.step()
+        scheduler.step()
+        rest.append(list(scheduler.get_last_lr()))
+    np.testing.assert_array_equal(np.array(rest), expected[f"lr/{schedule}"][half:])
