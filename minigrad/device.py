@@ -34,7 +34,7 @@ class device:  # noqa: N801 - torch's name
                 raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: "
                                    f"{type}")
             if index < 0:
-                raise RuntimeError(f"Device index must not be negative")
+                raise RuntimeError("Device index must not be negative")
             parsed_index = builtins.int(index)
         self.type, self.index = kind, parsed_index
 
@@ -46,11 +46,7 @@ class device:  # noqa: N801 - torch's name
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            try:
-                other = device(other)
-            except RuntimeError:
-                return False
+        """Equal to a device of the same type and index; never to a string (as torch: device("cpu") != "cpu")."""
         if not isinstance(other, device):
             return NotImplemented
         return self.type == other.type and self.index == other.index

@@ -134,11 +134,12 @@ class DataLoader:
         return len(self._index_sampler)
 
     def __iter__(self):
+        # as torch, every epoch draws the workers' base seed first (with or without workers), so
+        # the shuffled order does not depend on num_workers
+        base_seed = int(numpy_generator(self.generator).integers(0, 2 ** 62))
         if self.num_workers == 0:
             return map(self._fetch, self._index_sampler)
         if self._pool is None or not self._pool.alive:
-            # each epoch's workers get fresh seeds drawn in the main process, as torch does
-            base_seed = int(numpy_generator(self.generator).integers(0, 2 ** 62))
             self._pool = WorkerPool(self.dataset, self._fetch, self.num_workers, base_seed, self.worker_init_fn,
                                     self.prefetch_factor, self.timeout, self.multiprocessing_context)
         return self._epoch(self._pool)
