@@ -65,6 +65,18 @@ OPTIMIZERS = {
     "radam_groups": ("RAdam", dict(lr=0.02, betas=(0.9, 0.7), groups=[dict(lr=0.05), dict(maximize=False)])),
 }
 
+# the optimizers of record_training.py, recorded here only on stored gradients (``updates/``)
+UPDATE_ONLY = {
+    "sgd": ("SGD", dict(lr=0.1)),
+    "sgd_momentum_decay": ("SGD", dict(lr=0.1, momentum=0.9, weight_decay=0.05)),
+    "sgd_dampening": ("SGD", dict(lr=0.1, momentum=0.8, dampening=0.3, weight_decay=0.01)),
+    "sgd_nesterov_maximize": ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, maximize=True)),
+    "adam": ("Adam", dict(lr=0.02, weight_decay=0.05)),
+    "adam_amsgrad_low_beta1": ("Adam", dict(lr=0.02, betas=(0.3, 0.9), amsgrad=True)),
+    "adamw": ("AdamW", dict(lr=0.02, weight_decay=0.1)),
+}
+ALL_CONFIGS = {**OPTIMIZERS, **UPDATE_ONLY}
+
 
 def _linear_decay(epoch):
     return 1.0 / (epoch + 1)
@@ -198,7 +210,7 @@ def optimizer_updates(lib, config, dtype):
     No model in between, so the update rules are compared to the last bit."""
     init, grads = update_data(config)
     params = [lib.nn.Parameter(lib.tensor(a).to(getattr(lib, dtype))) for a in init]
-    class_name, kwargs = OPTIMIZERS[config]
+    class_name, kwargs = ALL_CONFIGS[config]
     kwargs = dict(kwargs)
     groups = kwargs.pop("groups", None)
     if lib.__name__ == "torch":
@@ -255,6 +267,11 @@ def main():
         for index, state in optimizer.state_dict()["state"].items():
             for key, value in state.items():
                 arrays[f"state/{config}/{key}/{index}"] = value.numpy().copy()
+    for config in UPDATE_ONLY:
+        for dtype in DTYPES:
+            weights, _ = optimizer_updates(torch, config, dtype)
+            for i, w in enumerate(weights):
+                arrays[f"updates/{config}/{dtype}/{i}"] = w
     for dtype in DTYPES:
         for n in RULE_SIZES:
             for name, value in torch_rules(torch, dtype, n).items():
