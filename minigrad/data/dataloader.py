@@ -9,7 +9,7 @@ underlying arrays with the batch's indices (one fancy-index per tensor).  With
 import numpy as np
 
 from minigrad.data._workers import WorkerPool
-from minigrad.data.dataset import TensorDataset
+from minigrad.data.dataset import IterableDataset, TensorDataset
 from minigrad.data.sampler import BatchSampler, RandomSampler, SequentialSampler
 from minigrad.random import Generator, numpy_generator
 from minigrad.tensor import Tensor
@@ -109,9 +109,25 @@ class DataLoader:
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
         if generator is not None and seed is not None:
             raise ValueError("give either generator or seed, not both")
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            if shuffle not in (None, False):
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, but got "
+                                 f"shuffle={shuffle}")
+            if sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler option, but got "
+                                 f"sampler={sampler}")
+            if batch_sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified batch_sampler option, but "
+                                 f"got batch_sampler={batch_sampler}")
+            if num_workers:
+                raise NotImplementedError("minigrad's DataLoader reads an IterableDataset in the main process: "
+                                          "use num_workers=0")
         if seed is not None:
             generator = Generator().manual_seed(seed)
-        if sampler is None:
+        if self._iterable:
+            sampler = dataset  # only its length is ever asked for
+        elif sampler is None:
             sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
         if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
@@ -131,12 +147,33 @@ class DataLoader:
         return self.batch_sampler if self.batch_sampler is not None else self.sampler
 
     def __len__(self):
+        if self._iterable:
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self._index_sampler)
+
+    def _iterate_stream(self):
+        """An IterableDataset: the stream cut into batches (or converted sample by sample)."""
+        if self.batch_size is None:
+            yield from map(self.collate_fn, self.dataset)
+            return
+        batch = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
 
     def __iter__(self):
         # as torch, every epoch draws the workers' base seed first (with or without workers), so
         # the shuffled order does not depend on num_workers
         base_seed = int(numpy_generator(self.generator).integers(0, 2 ** 62))
+        if self._iterable:
+            return self._iterate_stream()
         if self.num_workers == 0:
             return map(self._fetch, self._index_sampler)
         if self._pool is None or not self._pool.alive:

@@ -14,6 +14,14 @@ class Dataset:
         raise NotImplementedError("Subclasses of Dataset should implement __len__.")
 
 
+class IterableDataset(Dataset):
+    """A stream of samples: subclass it with ``__iter__``.  A DataLoader batches the stream in
+    order (``sampler``/``shuffle`` do not apply, as torch); only ``num_workers=0`` for now."""
+
+    def __iter__(self):
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+
 class TensorDataset(Dataset):
     """Sample i is ``tuple(t[i] for t in tensors)``; every tensor has the same first dimension.
     numpy arrays are accepted and wrapped (without copying)."""

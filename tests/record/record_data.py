@@ -31,6 +31,13 @@ def _error(fn):
     return None
 
 
+def _stream(data):
+    class Stream(data.IterableDataset):
+        def __iter__(self):
+            return iter(range(7))
+    return Stream()
+
+
 def cases(lib, data):
     out = {"splits": [[len(s) for s in data.random_split(range(n), lengths)] for n, lengths in SPLITS],
            "split_errors": [_error(lambda: data.random_split(range(n), lengths)) for n, lengths in BAD_SPLITS],
@@ -58,6 +65,14 @@ def cases(lib, data):
     batch = data.default_collate([(1, 2.5, True, "a", {"k": [1, 2]}), (3, 4.5, False, "b", {"k": [3, 4]})])
     out["collate"] = [str(batch[0].dtype).split(".")[-1], str(batch[1].dtype).split(".")[-1],
                       str(batch[2].dtype).split(".")[-1], batch[3], [t.tolist() for t in batch[4]["k"]]]
+    out["iterable"] = [[b.tolist() for b in data.DataLoader(_stream(data), batch_size=3)],
+                       [b.tolist() for b in data.DataLoader(_stream(data), batch_size=3, drop_last=True)],
+                       [int(b) for b in data.DataLoader(_stream(data), batch_size=None)],
+                       _error(lambda: data.DataLoader(_stream(data), shuffle=True)),
+                       _error(lambda: data.DataLoader(_stream(data), sampler=[0])),
+                       _error(lambda: data.DataLoader(_stream(data), batch_sampler=[[0]]))]
+    out["weighted_sampler_errors"] = [_error(lambda: data.WeightedRandomSampler([1.0, 2.0], 0)),
+                                      _error(lambda: data.WeightedRandomSampler([[1.0]], 2))]
     return out
 
 
