@@ -24,16 +24,29 @@ from minigrad.kernel_switch import kernels_enabled, set_kernels  # noqa: F401
 
 autograd.load()
 from minigrad.serialization import load, save  # noqa: F401
+from minigrad.device import (device, get_default_device, get_default_dtype, set_default_device,  # noqa: F401
+                             set_default_dtype)
 
 __version__ = "0.1.0"
+
+# Subpackages imported on first use (PEP 562), so ``import minigrad`` stays fast:
+# ``minigrad.nn``, ``minigrad.optim.lr_scheduler``, ``minigrad.utils.data`` all work after it.
+_SUBMODULES = ("nn", "optim", "utils", "data", "cuda", "kernels")
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module(f"minigrad.{name}")  # also binds it here
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES))
 
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
-
-
-def get_default_dtype():
-    return float32
 
 
 def set_printoptions(**kwargs):

@@ -125,12 +125,16 @@ def result_type(*operands):
     raise TypeError("result_type needs at least one operand")
 
 
-def dtype_from_to_args(args, dtype=None):
+def dtype_from_to_args(args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
     """The dtype asked for by ``x.to(...)``'s arguments: a dtype, a tensor (its dtype), or a
-    device ('cpu', accepted and ignored); None if no dtype is named."""
+    device (the CPU is accepted; any other device raises RuntimeError); None if no dtype is named."""
+    from minigrad.device import check_device, is_device_spec
+    check_device(device)
     for a in args:
         if hasattr(a, "_data"):
             dtype = a.dtype
-        elif not (isinstance(a, str) and a.startswith("cpu")):
+        elif is_device_spec(a):
+            check_device(a)
+        else:
             dtype = a
     return None if dtype is None else to_dtype(dtype)

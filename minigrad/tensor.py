@@ -14,6 +14,7 @@ import numpy as np
 
 from minigrad import (dtypes, tensor_inplace, tensor_math, tensor_math_extra, tensor_reduce_extra,
                       tensor_select_extra, tensor_shape, tensor_shape_extra)
+from minigrad.device import CPU as _CPU, NO_DEVICE as _NO_DEVICE
 
 
 _NON_LEAF_GRAD_WARNING = (
@@ -101,7 +102,11 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
 
     @property
     def device(self):
-        return "cpu"
+        return _CPU
+
+    is_cpu = True
+    is_cuda = False
+    is_mps = False
 
     @property
     def _version(self):
@@ -189,8 +194,8 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
         return self
 
     def to(self, *args, dtype=None, **kwargs):
-        """``t.to(minigrad.float64)``; device arguments ('cpu') are accepted and ignored."""
-        dtype = dtypes.dtype_from_to_args(args, dtype)
+        """``t.to(minigrad.float64)``, ``t.to("cpu")``, ``t.to(other)``; a non-CPU device raises RuntimeError."""
+        dtype = dtypes.dtype_from_to_args(args, dtype, **kwargs)
         if dtype is None or dtype.numpy == self._data.dtype:
             return self
         if dtype.numpy.kind != "f":  # integers and bools are outside the graph, as in torch
@@ -217,6 +222,9 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None, non_blocking=False):
+        raise RuntimeError(_NO_DEVICE)
 
     def clone(self, *, memory_format=None):
         return _ops.elementwise.Clone.apply(self)

@@ -1,16 +1,17 @@
-"""``DataLoader``: batches from a Dataset, optionally shuffled with a seeded generator.
+"""``DataLoader``: batches from a Dataset, with torch's samplers, collation and worker processes.
 
-Each batch is a tuple of Tensors whose first dimension is the batch.  For a
-``TensorDataset`` the batch is cut straight out of the underlying arrays with
-the batch's indices (one fancy-index per tensor); other datasets are read item by
-item and stacked by ``default_collate``.
+The sampler gives indices (``SequentialSampler``, or ``RandomSampler`` with ``shuffle``),
+a ``BatchSampler`` groups them, and each batch is ``collate_fn([dataset[i] for i in batch])``.
+For a ``TensorDataset`` with the default collation the batch is cut straight out of the
+underlying arrays with the batch's indices (one fancy-index per tensor).  With
+``num_workers > 0`` the batches are made in worker processes (see ``_workers``), in order.
 """
-import math
-
 import numpy as np
 
-from minigrad.data.dataset import TensorDataset
-from minigrad.random import numpy_generator
+from minigrad.data._workers import WorkerPool
+from minigrad.data.dataset import IterableDataset, TensorDataset
+from minigrad.data.sampler import BatchSampler, RandomSampler, SequentialSampler
+from minigrad.random import Generator, numpy_generator
 from minigrad.tensor import Tensor
 
 
@@ -42,53 +43,154 @@ def default_collate(batch):
                     f"found {type(first).__name__}")
 
 
+def default_convert(data):
+    """Without batching (``batch_size=None``): arrays become Tensors, containers are converted inside."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
+        return Tensor._wrap(data)
+    if isinstance(data, dict):
+        return {k: default_convert(v) for k, v in data.items()}
+    if isinstance(data, tuple):
+        return tuple(default_convert(v) for v in data)
+    if isinstance(data, list):
+        return [default_convert(v) for v in data]
+    return data
+
+
+class _Fetch:
+    """indices -> batch (a picklable callable, so it can run in a worker)."""
+
+    def __init__(self, dataset, collate_fn, batched, fast):
+        self.dataset, self.collate_fn, self.batched, self.fast = dataset, collate_fn, batched, fast
+
+    def __call__(self, indices):
+        if not self.batched:
+            return self.collate_fn(self.dataset[indices])
+        if self.fast:  # a copy (fancy index): batches never alias the dataset
+            index = np.asarray(indices, dtype=np.int64)
+            return tuple(Tensor._wrap(t._data[index]) for t in self.dataset.tensors)
+        return self.collate_fn([self.dataset[i] for i in indices])
+
+
 class DataLoader:
-    """``DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False, generator=None, seed=None)``.
+    """``DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None, num_workers=0,
+    collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+    multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False, seed=None)``.
 
     Shuffling draws a fresh permutation each epoch from ``generator`` (a minigrad.Generator),
-    else from a private generator seeded with ``seed``, else from minigrad's default generator
-    (so ``minigrad.manual_seed`` makes it repeat).  ``num_workers`` must be 0: batches are
-    made in the calling thread."""
+    else from a private generator seeded with ``seed`` (minigrad's own argument), else from
+    minigrad's default generator (so ``minigrad.manual_seed`` makes it repeat)."""
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None, seed=None,
-                 collate_fn=None, num_workers=0, pin_memory=False):
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
+                 pin_memory_device="", in_order=True, seed=None):
+        if not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
+                             "multiprocessing.")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 "
+                             "to enable multiprocessing, otherwise set prefetch_factor to None.")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
+                                 "and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with "
+                             "drop_last")
+        elif batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool)
+                                         or batch_size <= 0):
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
-        if num_workers != 0:
-            raise ValueError("minigrad's DataLoader loads in the calling thread: use num_workers=0")
         if generator is not None and seed is not None:
             raise ValueError("give either generator or seed, not both")
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.drop_last = drop_last
-        self.generator = generator
-        self.collate_fn = collate_fn or default_collate
-        self._fast = isinstance(dataset, TensorDataset) and collate_fn is None
-        self._rng = np.random.Generator(np.random.PCG64(seed)) if seed is not None else None
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            if shuffle not in (None, False):
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, but got "
+                                 f"shuffle={shuffle}")
+            if sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler option, but got "
+                                 f"sampler={sampler}")
+            if batch_sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified batch_sampler option, but "
+                                 f"got batch_sampler={batch_sampler}")
+            if num_workers:
+                raise NotImplementedError("minigrad's DataLoader reads an IterableDataset in the main process: "
+                                          "use num_workers=0")
+        if seed is not None:
+            generator = Generator().manual_seed(seed)
+        if self._iterable:
+            sampler = dataset  # only its length is ever asked for
+        elif sampler is None:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last
+        self.sampler, self.batch_sampler, self.generator = sampler, batch_sampler, generator
+        self.num_workers, self.timeout, self.worker_init_fn = num_workers, timeout, worker_init_fn
+        self.prefetch_factor = 2 if prefetch_factor is None and num_workers else prefetch_factor
+        self.persistent_workers, self.multiprocessing_context = persistent_workers, multiprocessing_context
+        self.pin_memory = pin_memory
+        self.collate_fn = collate_fn or (default_collate if batch_sampler is not None else default_convert)
+        fast = isinstance(dataset, TensorDataset) and collate_fn is None
+        self._fetch = _Fetch(dataset, self.collate_fn, batch_sampler is not None, fast)
+        self._pool = None
+
+    @property
+    def _index_sampler(self):
+        return self.batch_sampler if self.batch_sampler is not None else self.sampler
 
     def __len__(self):
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        if self._iterable:
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        return len(self._index_sampler)
 
-    def _order(self):
-        n = len(self.dataset)
-        if not self.shuffle:
-            return None
-        rng = self._rng if self._rng is not None else numpy_generator(self.generator)
-        return rng.permutation(n)
+    def _iterate_stream(self):
+        """An IterableDataset: the stream cut into batches (or converted sample by sample)."""
+        if self.batch_size is None:
+            yield from map(self.collate_fn, self.dataset)
+            return
+        batch = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
 
     def __iter__(self):
-        n = len(self.dataset)
-        order = self._order()
-        stop = n - n % self.batch_size if self.drop_last else n
-        for start in range(0, stop, self.batch_size):
-            end = min(start + self.batch_size, n)
-            index = slice(start, end) if order is None else order[start:end]
-            if self._fast:
-                # a copy either way (fancy index, or slice + copy): batches never alias the dataset
-                yield tuple(Tensor._wrap(t._data[index].copy() if order is None else t._data[index])
-                            for t in self.dataset.tensors)
-            else:
-                indices = range(start, end) if order is None else index.tolist()
-                yield self.collate_fn([self.dataset[i] for i in indices])
+        # as torch, every epoch draws the workers' base seed first (with or without workers), so
+        # the shuffled order does not depend on num_workers
+        base_seed = int(numpy_generator(self.generator).integers(0, 2 ** 62))
+        if self._iterable:
+            return self._iterate_stream()
+        if self.num_workers == 0:
+            return map(self._fetch, self._index_sampler)
+        if self._pool is None or not self._pool.alive:
+            self._pool = WorkerPool(self.dataset, self._fetch, self.num_workers, base_seed, self.worker_init_fn,
+                                    self.prefetch_factor, self.timeout, self.multiprocessing_context)
+        return self._epoch(self._pool)
+
+    def _epoch(self, pool):
+        try:
+            yield from pool.run(iter(self._index_sampler))
+        finally:
+            if not self.persistent_workers:
+                pool.shutdown()
+                if self._pool is pool:
+                    self._pool = None
+
+    def __del__(self):
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown()

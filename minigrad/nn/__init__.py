@@ -17,4 +17,15 @@ from minigrad.nn.loss_extra import (CosineEmbeddingLoss, GaussianNLLLoss, HingeE
                                     L1Loss, MarginRankingLoss, MultiMarginLoss, PoissonNLLLoss, SmoothL1Loss)
 from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm  # noqa: F401
 from minigrad.nn.sparse import Embedding  # noqa: F401
-from minigrad.nn import utils  # noqa: F401,E402
+
+
+def __getattr__(name):
+    """``minigrad.nn.functional`` and ``minigrad.nn.utils`` are imported on first use."""
+    if name in ("functional", "utils"):
+        import importlib
+        try:
+            return importlib.import_module(f"minigrad.nn.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"minigrad.nn.{name}":
+                raise
+    raise AttributeError(f"module 'minigrad.nn' has no attribute {name!r}")

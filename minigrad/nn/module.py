@@ -330,8 +330,8 @@ class Module(ModuleHooks):
         return self
 
     def to(self, *args, dtype=None, **kwargs):
-        """``module.to(minigrad.float64)``; device arguments ('cpu') are accepted and ignored."""
-        target = dtypes.dtype_from_to_args(args, dtype)
+        """``module.to(minigrad.float64)``, ``module.to("cpu")``; a non-CPU device raises RuntimeError."""
+        target = dtypes.dtype_from_to_args(args, dtype, **kwargs)
         if target is None:
             return self
         if not target.is_floating_point:
@@ -354,6 +354,10 @@ class Module(ModuleHooks):
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None):
+        from minigrad.device import NO_DEVICE
+        raise RuntimeError(NO_DEVICE)
     # ------------------------------------------------------------------ state dict
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         """An OrderedDict from dotted names to tensors sharing memory with the parameters and

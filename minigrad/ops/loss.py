@@ -20,7 +20,7 @@ scales it by the upstream gradient (and 1/divisor for 'mean').
 """
 import numpy as np
 
-from minigrad import kernels
+from minigrad._lazy import kernels  # numba is imported on the first kernel call
 from minigrad.autograd.function import ArrayFunction
 from minigrad.ops import loss_composite
 from minigrad.ops.loss_composite import composite_backward

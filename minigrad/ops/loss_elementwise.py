@@ -8,7 +8,7 @@ Arrays arrive with their dtypes settled and shapes checked by minigrad.ops.loss_
 """
 import numpy as np
 
-from minigrad import kernels
+from minigrad._lazy import kernels  # numba is imported on the first kernel call
 from minigrad.autograd.function import ArrayFunction
 from minigrad.kernel_switch import switch
 from minigrad.ops import loss_composite

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from minigrad import kernels
+from minigrad._lazy import kernel
 from minigrad.autograd.function import ArrayFunction
 from minigrad.kernel_switch import switch
 from minigrad.tensor import Tensor
@@ -89,7 +89,8 @@ def log_softmax_backward(g3, out3):
 class Softmax(ArrayFunction):
     """``softmax(x, dim)`` for a floating ``x`` and a non-negative ``dim`` (checked by the caller).
     The kernel does the arithmetic; the numpy helpers take 0-d, empty and float16 inputs."""
-    kernel_forward, kernel_backward = staticmethod(kernels.softmax_forward), staticmethod(kernels.softmax_backward)
+    kernel_forward = staticmethod(kernel("softmax_forward"))
+    kernel_backward = staticmethod(kernel("softmax_backward"))
     numpy_forward, numpy_backward = staticmethod(softmax_forward), staticmethod(softmax_backward)
 
     @staticmethod
@@ -125,8 +126,8 @@ class Softmax(ArrayFunction):
 
 class LogSoftmax(Softmax):
     """``log_softmax(x, dim)``: Softmax's steps with log-softmax's arithmetic."""
-    kernel_forward = staticmethod(kernels.log_softmax_forward)
-    kernel_backward = staticmethod(kernels.log_softmax_backward)
+    kernel_forward = staticmethod(kernel("log_softmax_forward"))
+    kernel_backward = staticmethod(kernel("log_softmax_backward"))
     numpy_forward, numpy_backward = staticmethod(log_softmax_forward), staticmethod(log_softmax_backward)
 
     @staticmethod

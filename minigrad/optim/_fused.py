@@ -3,8 +3,10 @@
 Each kernel does, element by element, exactly the arithmetic of the numpy
 reference beside its optimizer (``sgd.sgd_reference``, ``adam.adam_reference``),
 in the same order and in the parameter's dtype: no fast-math flags, so LLVM may
-not fuse a multiply and an add, and the results are bit-identical to the
-reference (a test checks this).  The scalars arrive already cast to the
+not fuse a multiply and an add by itself; the fused multiply-adds are explicit
+(``_fma``), exactly where torch's CPU kernels have them (``add(alpha=)``,
+``addcmul``, ``lerp``), so the results are bit-identical to the reference (a test
+checks this) and to torch's.  The scalars arrive already cast to the
 parameter's dtype, as torch casts a Python scalar before using it.
 
 The arrays may have any layout (``.flat`` walks them in C order; for C-contiguous
@@ -16,6 +18,7 @@ threads pay.
 import math
 
 from minigrad.kernels._cache import cached_njit
+from minigrad.optim._fma import _fma
 
 
 def _jit(fn):
@@ -37,15 +40,15 @@ def sgd_update(param, grad, momentum_buffer, weight_decay, momentum, grad_scale_
     for i in range(param.size):
         d = -g_all[i] if maximize else g_all[i]
         if weight_decay != 0:
-            d = d + weight_decay * x[i]                      # L2 penalty: d/dx (wd/2)·x² = wd·x
+            d = _fma(weight_decay, x[i], d)                  # L2 penalty: d/dx (wd/2)·x² = wd·x
         if use_momentum:
             if first_step:
                 b = d
             else:
-                b = buf[i] * momentum + grad_scale_in_buffer * d
+                b = _fma(grad_scale_in_buffer, d, buf[i] * momentum)
             buf[i] = b
-            d = d + momentum * b if nesterov else b
-        x[i] = x[i] + neg_lr * d
+            d = _fma(momentum, b, d) if nesterov else b
+        x[i] = _fma(neg_lr, d, x[i])
 
 
 @_jit
@@ -67,14 +70,14 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, weight_decay, 
             if decoupled:
                 p = p * decay_factor
             else:
-                g = g + weight_decay * p
+                g = _fma(weight_decay, p, g)
         m = m_all[i]
         if beta1_small:                                      # torch's lerp, in its two forms
-            m = m + beta1_weight * (g - m)
+            m = _fma(beta1_weight, g - m, m)
         else:
-            m = g - (g - m) * one_minus_beta1_weight
+            m = _fma(-one_minus_beta1_weight, g - m, g)
         m_all[i] = m
-        v = v_all[i] * beta2 + one_minus_beta2 * g * g
+        v = _fma(one_minus_beta2 * g, g, v_all[i] * beta2)
         v_all[i] = v
         if amsgrad:
             if vmax_all[i] > v or math.isnan(vmax_all[i]):

@@ -10,8 +10,11 @@ For each parameter x with gradient g, at step t (counted per parameter)::
 """
 import numpy as np
 
-from minigrad.optim import _fused
+from minigrad._lazy import LazyModule
+from minigrad.optim._rules import add_scaled, addcmul, lerp_
 from minigrad.optim.optimizer import Optimizer, step_counter, zeros_state
+
+_fused = LazyModule("minigrad.optim._fused")  # numba: imported on the first step
 
 
 def adam_reference(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, beta1, beta2, eps, weight_decay,
@@ -21,16 +24,11 @@ def adam_reference(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr
     g = -grad if maximize else grad
     if weight_decay != 0:
         if decoupled:
-            param *= 1 - lr * weight_decay
+            param *= t(1 - lr * weight_decay)
         else:
-            g = g + weight_decay * param
-    weight = 1 - beta1
-    if abs(weight) < 0.5:  # torch's lerp(m, g, w): m + w (g - m), or g - (g - m)(1 - w) for large w
-        exp_avg += weight * (g - exp_avg)
-    else:
-        exp_avg[...] = g - (g - exp_avg) * (t(1) - t(weight))
-    exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * g * g
+            g = add_scaled(g, param, weight_decay, t)
+    lerp_(exp_avg, g, 1 - beta1, t)  # torch's lerp(m, g, w): m + w (g - m), or g - (g - m)(1 - w) for large w
+    exp_avg_sq[...] = addcmul(exp_avg_sq * t(beta2), g, g, 1 - beta2, t)
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step
     step_size = lr / bias_correction1

@@ -169,7 +169,7 @@ def _loaded_param_state(index, saved, p, problems):
             if unsupported:
                 problems.append(f"state {key!r} of parameter {index}: {unsupported}")
                 continue
-            if key != "step" and array.shape != p.shape:
+            if key != "step" and array.ndim != 0 and array.shape != p.shape:  # 0-d: NAdam's mu_product
                 problems.append(f"state {key!r} of parameter {index} has shape {tuple(array.shape)}, "
                                 f"but the parameter has shape {tuple(p.shape)}")
                 continue

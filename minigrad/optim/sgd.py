@@ -7,25 +7,30 @@ For each parameter x with gradient g (torch's single-tensor path, in this order)
     b = momentum · b + (1 - dampening) · d        (later steps)
     d = d + momentum · b   if nesterov   else   b  (if momentum != 0)
     x = x - lr · d
+
+Each "a + s · b" is one fused multiply-add (one rounding), as torch's ``add(alpha=)`` on the CPU.
 """
-from minigrad.optim import _fused
+from minigrad._lazy import LazyModule
+from minigrad.optim._rules import add_scaled
 from minigrad.optim.optimizer import Optimizer, required, zeros_state
+
+_fused = LazyModule("minigrad.optim._fused")  # numba: imported on the first step
 
 
 def sgd_reference(param, grad, momentum_buffer, *, lr, momentum, dampening, weight_decay, nesterov, maximize,
                   first_step):
     """The update in plain numpy, on arrays, in place: the reference the fused kernel must match."""
+    t = param.dtype.type
     d = -grad if maximize else grad
     if weight_decay != 0:
-        d = d + weight_decay * param
+        d = add_scaled(d, param, weight_decay, t)
     if momentum != 0:
         if first_step:
             momentum_buffer[...] = d
         else:
-            momentum_buffer *= momentum
-            momentum_buffer += (1 - dampening) * d
-        d = d + momentum * momentum_buffer if nesterov else momentum_buffer
-    param += -lr * d
+            momentum_buffer[...] = add_scaled(momentum_buffer * t(momentum), d, 1 - dampening, t)
+        d = add_scaled(d, momentum_buffer, momentum, t) if nesterov else momentum_buffer
+    param[...] = add_scaled(param, d, -lr, t)
 
 
 class SGD(Optimizer):
