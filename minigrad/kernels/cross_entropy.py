@@ -57,6 +57,8 @@ __all__ = ["cross_entropy_forward_backward", "cross_entropy_probs_forward_backwa
 def _layout(x):
     """(N, C, S, loss_shape) for logits with class axis 1 (0 when 1-D)."""
     shape = x.shape
+    if len(shape) == 0:
+        raise ValueError("logits must have a class dimension: got a 0-d array (a single number)")
     if len(shape) == 1:
         return 1, shape[0], 1, ()
     N, C = shape[0], shape[1]
@@ -395,7 +397,7 @@ def cross_entropy_forward_backward(logits, target, weight=None, ignore_index=-10
         N, C = x.shape
         S = 1
         lshape = (N,)
-    else:
+    else:  # (_layout refuses a 0-d array before any kernel runs)
         N, C, S, lshape = _layout(x)
     if t.size != N * S:
         raise ValueError(f"target has {t.size} elements, expected {N * S} for logits {x.shape}")

@@ -163,3 +163,12 @@ def test_small_class_transposed_path_agrees_with_rows(monkeypatch):
         np.testing.assert_allclose(a[0], b[0], rtol=1e-13, atol=1e-13)
         np.testing.assert_allclose(a[1], b[1], rtol=1e-13, atol=1e-15)
         assert a[3] == b[3]
+
+
+@pytest.mark.parametrize("entry", ["cross_entropy_forward_backward", "cross_entropy_probs_forward_backward"])
+def test_zero_d_logits_are_refused_before_any_kernel_runs(entry):
+    """A 0-d array has no class dimension: a clear ValueError, not an IndexError from inside."""
+    import minigrad.kernels as k
+    target = np.int64(0) if entry == "cross_entropy_forward_backward" else np.float32(1.0)
+    with pytest.raises(ValueError, match="class dimension"):
+        getattr(k, entry)(np.float32(1.0), target)
