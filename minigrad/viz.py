@@ -165,8 +165,8 @@ def draw_graph(*outputs, params=None, show_data=False, show_grad=False, trace=No
                 lines_of_label.append(_shape(t))
                 if show_data:
                     lines_of_label.append(_values("data", t._data))
-                if show_grad and t.grad is not None and node not in grads_in:
-                    lines_of_label.append(_values("grad", t.grad._data))
+                if show_grad and t._grad is not None and node not in grads_in:  # (a retained grad: no warning)
+                    lines_of_label.append(_values("grad", t._grad._data))
             style = "shape=box"
         if show_grad and node in grads_in and not (type(node) is AccumulateGrad and node.variable.grad is not None):
             lines_of_label.append(_values("grad in", *(g for g in grads_in[node] if g is not None)))

@@ -381,8 +381,13 @@ class ArrayFunction(_FunctionBase):
             for a, need in zip(args, needs):  # _edges_and_meta, inline: this is the hot path
                 if need:
                     fn = a.grad_fn
-                    edges.append((fn, a._output_nr) if fn is not None else a._grad_edge())
-                    meta.append((a._data.shape, a._data.dtype))
+                    if fn is None:  # a leaf: its AccumulateGrad, if one is alive
+                        fn = a._accumulator() if a._accumulator is not None else None
+                        edges.append((fn, 0) if fn is not None else a._grad_edge())
+                    else:
+                        edges.append((fn, a._output_nr))
+                    data = a._data
+                    meta.append((data.shape, data.dtype))
                 else:
                     edges.append(None)
                     meta.append(False if isinstance(a, _OPERANDS) and type(a) is not bool else None)
