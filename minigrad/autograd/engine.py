@@ -100,15 +100,18 @@ def _after_accumulate(t):
 def deliver(node, grad_inputs, pending):
     """Add each input gradient, summed down to the input's shape and cast to its dtype, to
     what the node that produced the input has collected."""
-    meta = node.input_meta
     for i, edge in enumerate(node.next_edges):
-        if edge is None:
+        if not edge:
             continue
         g = grad_inputs[i] if i < len(grad_inputs) else None
         if g is None:
             continue
         grad_inputs[i] = None  # let go of it as soon as it is delivered (memory, and `owned`)
-        shape, dtype = meta[i]
+        parent = edge[0]
+        if type(parent) is AccumulateGrad:
+            shape, dtype = parent.variable._data.shape, parent.variable._data.dtype
+        else:
+            shape, dtype = parent._out_meta if parent.num_outputs == 1 else parent._output_meta[edge[1]]
         kind = type(g)
         if kind is not np.ndarray and kind is not Tensor:
             g = np.asarray(g)
@@ -116,7 +119,6 @@ def deliver(node, grad_inputs, pending):
             g = unbroadcast(g, shape, node)
         if g.dtype != dtype:
             g = g.astype(dtype) if type(g) is np.ndarray else _cast(g, dtype)
-        parent = edge[0]
         if parent.num_outputs == 1:
             previous = pending.get(parent)
             pending[parent] = g if previous is None else previous + g
@@ -151,7 +153,7 @@ def topological_order(roots):
         while stack:
             node, pending = stack[-1]
             for edge in pending:
-                if edge is not None and edge[0] not in seen:
+                if edge and edge[0] not in seen:
                     parent = edge[0]
                     seen.add(parent)
                     stack.append((parent, iter(parent.next_edges)))
@@ -169,7 +171,7 @@ def _nodes_leading_to(order, edges):
     needed = set()
     for node in reversed(order):  # producers first
         for edge in node.next_edges:
-            if edge is not None and (edge[0] in needed or edge[0] in goal):
+            if edge and (edge[0] in needed or edge[0] in goal):
                 needed.add(node)
                 break
     for node in goal:

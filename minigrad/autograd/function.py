@@ -50,18 +50,21 @@ _FREED_MESSAGE = (
 INPUT, OUTPUT = 1, 2  # where a saved value came from (see Node._note_saved)
 _FREED = ("freed",)   # what ``Node._saved`` holds once backward has freed it
 _NOT_TRACKED = (None, None, None, None)
-_KEPT_AFTER_FREE = ("_tensor_hooks", "_retained", "_pre_hooks", "_post_hooks", "_metadata", "_hooked")
+_KEPT_AFTER_FREE = ("_tensor_hooks", "_retained", "_pre_hooks", "_post_hooks", "_metadata", "_hooked",
+                    "_output_meta")
 
 
 class Node:
     """A node of the backward graph: torch's ``grad_fn``.
 
     ``next_edges[i]`` is ``(node, output_nr)`` for forward argument i when it needs a
-    gradient, else None; ``input_meta[i]`` its (shape, dtype), so the engine can sum a
+    gradient, ``()`` for another Tensor (or number operand), None for the rest (shapes,
+    dims, flags); ``_out_meta`` is the output's (shape, dtype): what a consumer's gradient
+    must be summed down and cast to (``input_meta``), so the engine can sum a
     broadcast gradient down and cast it.  Ops keep what backward needs as attributes
     (``ctx.dim = ...``) and through ``save_for_backward``; ``release()`` drops them all.
     """
-    __slots__ = ("fn", "needs_input_grad", "next_edges", "input_meta", "_saved", "__dict__", "__weakref__")
+    __slots__ = ("fn", "needs_input_grad", "next_edges", "_out_meta", "_saved", "__dict__", "__weakref__")
     # rarely used state: class defaults, shadowed in the instance's __dict__ when set
     num_outputs = 1
     _saved_info = None      # per saved value: (source, index, version counter, version at save)
@@ -116,7 +119,7 @@ class Node:
         maker = None
         if source == OUTPUT:
             maker = (self, index)
-        elif source == INPUT and index < len(self.next_edges) and self.next_edges[index] is not None \
+        elif source == INPUT and index < len(self.next_edges) and self.next_edges[index] \
                 and type(self.next_edges[index][0]) is not AccumulateGrad:
             maker = self.next_edges[index]
         if maker is not None:
@@ -177,7 +180,7 @@ class Node:
         if value is None or (source is None and isinstance(value, Tensor)):
             return value
         if source == INPUT:
-            edge = self.next_edges[index] if index < len(self.next_edges) else None
+            edge = (self.next_edges[index] if index < len(self.next_edges) else None) or None
             if edge is not None and type(edge[0]) is AccumulateGrad:
                 return edge[0].variable
         elif source == OUTPUT:
@@ -216,10 +219,14 @@ class Node:
     @property
     def next_functions(self):
         """``((node, output_nr), ...)`` like torch: one entry per Tensor argument (and, for
-        built-in ops, per number operand); ``(None, 0)`` for one that needs no gradient.
-        (``input_meta`` is None exactly for the other arguments: shapes, dims, flags.)"""
-        return tuple(edge if edge is not None else (None, 0)
-                     for edge, meta in zip(self.next_edges, self.input_meta) if meta is not None)
+        built-in ops, per number operand); ``(None, 0)`` for one that needs no gradient."""
+        return tuple(edge if edge else (None, 0) for edge in self.next_edges if edge is not None)
+
+    @property
+    def input_meta(self):
+        """Per forward argument: (shape, dtype) of one that needs a gradient, False for another
+        Tensor or number operand, None for the rest."""
+        return tuple(edge_meta(e) if e else (None if e is None else False) for e in self.next_edges)
 
     @property
     def metadata(self):
@@ -286,7 +293,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         Node.__init__(self, AccumulateGrad)
-        self.next_edges = self.input_meta = ()
+        self.next_edges = ()
         self.variable = variable
 
     def name(self):
@@ -303,21 +310,26 @@ def _add_hook(hooks, fn):
 _OPERANDS = (Tensor, int, float, np.ndarray)  # arguments next_functions lists (others: shapes, dims, flags)
 
 
-def _edges_and_meta(args, needs, operand_types=_OPERANDS):
-    """``next_edges`` and ``input_meta``: for an argument that needs a gradient, its edge and
-    (shape, dtype); for another Tensor (or number operand) no edge and ``False``; for the
-    rest (shapes, dims, flags) no edge and None."""
-    edges, meta = [], []
+def edge_meta(edge):
+    """(shape, dtype) of the tensor an edge carries a gradient for: the producing node's
+    output, or a leaf's own."""
+    node, nr = edge
+    if type(node) is AccumulateGrad:
+        data = node.variable._data
+        return data.shape, data.dtype
+    return node._out_meta if node.num_outputs == 1 else node._output_meta[nr]
+
+
+def _edges(args, needs, operand_types=_OPERANDS):
+    """``next_edges``: an argument that needs a gradient gets its edge; another Tensor (or
+    number operand) ``()``; the rest (shapes, dims, flags) None."""
+    edges = []
     for a, need in zip(args, needs):
         if need:
-            fn = a.grad_fn
-            edges.append((fn, a._output_nr) if fn is not None else a._grad_edge())
-            data = a._data
-            meta.append((data.shape, data.dtype))
+            edges.append(a._grad_edge())
         else:
-            edges.append(None)
-            meta.append(False if isinstance(a, operand_types) and type(a) is not bool else None)
-    return tuple(edges), tuple(meta)
+            edges.append(() if isinstance(a, operand_types) and type(a) is not bool else None)
+    return tuple(edges)
 
 
 class _FunctionBase:
@@ -377,8 +389,8 @@ class ArrayFunction(_FunctionBase):
             result._version_counter = base._version_counter
             result._base = base._base if base._base is not None else base
         if record:
-            edges, meta = [], []
-            for a, need in zip(args, needs):  # _edges_and_meta, inline: this is the hot path
+            edges = []
+            for a, need in zip(args, needs):  # _edges, inline: this is the hot path
                 if need:
                     fn = a.grad_fn
                     if fn is None:  # a leaf: its AccumulateGrad, if one is alive
@@ -386,12 +398,10 @@ class ArrayFunction(_FunctionBase):
                         edges.append((fn, 0) if fn is not None else a._grad_edge())
                     else:
                         edges.append((fn, a._output_nr))
-                    data = a._data
-                    meta.append((data.shape, data.dtype))
                 else:
-                    edges.append(None)
-                    meta.append(False if isinstance(a, _OPERANDS) and type(a) is not bool else None)
-            ctx.next_edges, ctx.input_meta = tuple(edges), tuple(meta)
+                    edges.append(() if isinstance(a, _OPERANDS) and type(a) is not bool else None)
+            ctx.next_edges = tuple(edges)
+            ctx._out_meta = (out.shape, out.dtype)
             result._requires_grad = True
             result.grad_fn = ctx
             if ctx._saved:
@@ -453,10 +463,11 @@ def _connect(cls, ctx, args, needs, outputs, dirty):
     for d in dirty:
         if d._requires_grad and d.grad_fn is None and d._base is None:
             raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
-    ctx.next_edges, ctx.input_meta = _edges_and_meta(args, needs, Tensor)
+    ctx.next_edges = _edges(args, needs, Tensor)
     ctx.num_outputs = len(outputs)
     ctx._output_meta = tuple([(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
                               for o in outputs])
+    ctx._out_meta = ctx._output_meta[0]
     non_differentiable = ctx.__dict__.get("_non_differentiable", ())
     for nr, out in enumerate(outputs):
         if not isinstance(out, Tensor):
