@@ -64,10 +64,10 @@ class Node:
     broadcast gradient down and cast it.  Ops keep what backward needs as attributes
     (``ctx.dim = ...``) and through ``save_for_backward``; ``release()`` drops them all.
     """
-    __slots__ = ("fn", "needs_input_grad", "next_edges", "_out_meta", "_saved", "__dict__", "__weakref__")
+    __slots__ = ("fn", "needs_input_grad", "next_edges", "_out_meta", "_saved", "_saved_info", "__dict__",
+                 "__weakref__")
     # rarely used state: class defaults, shadowed in the instance's __dict__ when set
     num_outputs = 1
-    _saved_info = None      # per saved value: (source, index, version counter, version at save)
     _as_tensors = False     # saved_tensors gives Tensors (user Functions, create_graph)
     _tensor_hooks = None    # {output_nr: {handle id: hook}}: hooks of non-leaf Tensors
     _retained = None        # {output_nr: weakref to a Tensor that called retain_grad()}
@@ -79,7 +79,7 @@ class Node:
     def __init__(self, fn, needs_input_grad=()):
         self.fn = fn
         self.needs_input_grad = needs_input_grad
-        self._saved = None
+        self._saved = self._saved_info = None  # _saved_info, per saved value: (source, index, counter, version)
 
     # ---------------------------------------------------------------- saving for backward
     def save_for_backward(self, *values):
@@ -271,7 +271,7 @@ class Node:
             d.update(kept)
             if kept:
                 self._hooked = True
-        self._saved = _FREED
+        self._saved, self._saved_info = _FREED, None
 
 
 def _holds_array(value):
