@@ -5,36 +5,13 @@ The checks take the module to run as ``m``: the tests pass ``minigrad``;
 This file imports numpy only (plus the torch-free record modules, loaded by path under
 their own names, ``minigrad_record_common`` and ``minigrad_record_higher_cases``).
 """
-import importlib.util
-import sys
-from pathlib import Path
 
 import numpy as np
 
-RECORD_DIR = Path(__file__).resolve().parents[1] / "record"
+from recording import load_record  # noqa: E402
 
-
-def _load(filename, name):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, RECORD_DIR / filename)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-common = _load("common.py", "minigrad_record_common")
-# higher_cases says ``from common import ...``: let that name mean our common while it loads
-_previous = sys.modules.get("common")
-sys.modules["common"] = common
-try:
-    higher_cases = _load("higher_cases.py", "minigrad_record_higher_cases")
-finally:
-    if _previous is None:
-        del sys.modules["common"]
-    else:
-        sys.modules["common"] = _previous
+common = load_record("common.py")
+higher_cases = load_record("higher_cases.py")
 
 ARRAYS, META = common.load_expected(common.EXPECTED_DIR / "higher.npz")
 

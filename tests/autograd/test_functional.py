@@ -5,29 +5,15 @@ following the inputs and outputs), requires_grad flags, gradients through
 ``create_graph=True`` results back to the caller's inputs, and errors with torch's messages.
 """
 import builtins
-import importlib.util
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-RECORD_DIR = Path(__file__).resolve().parents[1] / "record"
+from recording import load_record  # noqa: E402
+
 TOLERANCES = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=1e-5, atol=1e-6)}
-
-
-def _load(filename, name):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, RECORD_DIR / filename)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-common = _load("common.py", "minigrad_record_common")
-cases = _load("functional_cases.py", "minigrad_record_functional_cases")
+common = load_record("common.py")
+cases = load_record("functional_cases.py")
 ARRAYS, META = common.load_expected(common.EXPECTED_DIR / "functional.npz")
 CASE_KEYS = [(case, dtype, key) for case in cases.CASES for dtype, key in zip(cases.DTYPES, case.keys())]
 

@@ -1,26 +1,12 @@
 """``minigrad.autograd.gradgradcheck``: second derivatives against finite differences of the
 first, on functions of minigrad's ops (passes) and on functions whose backward gives the
 right first derivative but a wrong second one (fails: False, or GradcheckError)."""
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 
-RECORD_DIR = Path(__file__).resolve().parents[1] / "record"
+from recording import load_record  # noqa: E402
 
-
-def _load(filename, name):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, RECORD_DIR / filename)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-cases = _load("functional_cases.py", "minigrad_record_functional_cases")
+cases = load_record("functional_cases.py")
 CORRECT = [c for c in cases.GRADGRAD if c[3]]
 WRONG = [c for c in cases.GRADGRAD if not c[3]]
 

@@ -4,37 +4,14 @@
 with another test folder's, so its two modules are loaded here under their own names
 (``minigrad_record_common``, ``minigrad_record_ops_cases``).
 """
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
 import numpy as np
 
-RECORD_DIR = Path(__file__).resolve().parents[1] / "record"
+from recording import load_record  # noqa: E402
 
-
-def _load(filename, name):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, RECORD_DIR / filename)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-common = _load("common.py", "minigrad_record_common")
-# ops_cases says ``from common import ...``: let that name mean our common while it loads
-_previous = sys.modules.get("common")
-sys.modules["common"] = common
-try:
-    ops_cases = _load("ops_cases.py", "minigrad_record_ops_cases")
-finally:
-    if _previous is None:
-        del sys.modules["common"]
-    else:
-        sys.modules["common"] = _previous
+common = load_record("common.py")
+ops_cases = load_record("ops_cases.py")
 
 ARRAYS, META = common.load_expected(common.EXPECTED_DIR / "ops.npz")
 

@@ -1,23 +1,10 @@
 """The torch recording ``tests/expected/math.npz`` and the case list it was made from
 (``tests/record/math_cases.py``), loaded under names of their own."""
-import sys
+from recording import load_record
+from tests.engine.recorded import assert_same, common
 
-
-
-from tests.engine.recorded import _load, assert_same, common
-
-_previous = {name: sys.modules.get(name) for name in ("common", "higher_cases")}
-sys.modules["common"] = common
-try:
-    higher_cases = _load("higher_cases.py", "minigrad_record_higher_cases")
-    sys.modules["higher_cases"] = higher_cases
-    math_cases = _load("math_cases.py", "minigrad_record_math_cases")
-finally:
-    for name, module in _previous.items():
-        if module is None:
-            sys.modules.pop(name, None)
-        else:
-            sys.modules[name] = module
+higher_cases = load_record("higher_cases.py")
+math_cases = load_record("math_cases.py")
 
 ARRAYS, META = common.load_expected(common.EXPECTED_DIR / "math.npz")
 ORDERS = (("g1", None, None), ("g2", "v", "used2"), ("g3", "w", "used3"))
