@@ -186,20 +186,31 @@ class Reciprocal(_Unary):
 
 def erf_array(x):
     """erf of every element, correct to the last bits (``math.erf`` on each element; numpy
-    has no erf).  float32 inputs are computed in float64 and rounded."""
+    has no erf), vectorised by numba on first use when it loads.  float32 inputs are
+    computed in float64 and rounded."""
     x = np.asarray(x)
-    out = _ERF_UFUNC(x.astype(np.float64, copy=False))
-    return np.asarray(out, dtype=np.float64).astype(x.dtype, copy=False)
+    return np.asarray(_vectorized("erf")(x.astype(np.float64, copy=False)), dtype=np.float64).astype(
+        x.dtype, copy=False)
 
 
 def erfc_array(x):
     x = np.asarray(x)
-    out = _ERFC_UFUNC(x.astype(np.float64, copy=False))
-    return np.asarray(out, dtype=np.float64).astype(x.dtype, copy=False)
+    return np.asarray(_vectorized("erfc")(x.astype(np.float64, copy=False)), dtype=np.float64).astype(
+        x.dtype, copy=False)
 
 
-_ERF_UFUNC = np.frompyfunc(math.erf, 1, 1)
-_ERFC_UFUNC = np.frompyfunc(math.erfc, 1, 1)
+_VECTORIZED = {}  # "erf"/"erfc" -> the elementwise function, made on first use
+
+
+def _vectorized(name):
+    if name not in _VECTORIZED:
+        fn = getattr(math, name)
+        try:
+            import numba
+            _VECTORIZED[name] = numba.vectorize(["float64(float64)"], nopython=True)(lambda v: fn(v))
+        except Exception:  # noqa: BLE001 - any numba problem: the plain Python loop gives the same values
+            _VECTORIZED[name] = np.frompyfunc(fn, 1, 1)
+    return _VECTORIZED[name]
 
 
 class Erf(_Unary):

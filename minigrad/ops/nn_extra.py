@@ -4,54 +4,16 @@ hardtanh, a 2-norm that is 0-safe, a gradient-scaling identity and constant padd
 Each backward is written once for arrays and Tensors (see ``dual.py``), so the layers
 built from them have gradients of every order.
 """
-import math
 
 import numpy as np
 
 from minigrad.autograd.function import ArrayFunction
 from minigrad.ops.activation import Sigmoid
 from minigrad.ops.dual import call, data, is_tensor, where
-from minigrad.ops.elementwise import Exp
+from minigrad.ops import elementwise_extra
 
-_ERF = []  # the elementwise erf, made on first use
-
-
-def _erf(x):
-    """math.erf elementwise (correctly rounded in float64), compiled with numba when it is available."""
-    if not _ERF:
-        try:
-            import numba
-            _ERF.append(numba.vectorize(["float64(float64)"], nopython=True)(lambda v: math.erf(v)))
-        except Exception:  # noqa: BLE001 - any numba problem: the plain Python loop still gives the values
-            _ERF.append(np.vectorize(math.erf, otypes=[np.float64]))
-    return _ERF[0](np.asarray(x, dtype=np.float64))
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-
-
-class Erf(ArrayFunction):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return _erf(x).astype(x.dtype, copy=False) if x.size else x.copy()
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * (_TWO_OVER_SQRT_PI * call(Exp, -(x * x)))  # d/dx erf x = 2/√π e^(-x²)
-
-
-class Expm1(ArrayFunction):
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            out = np.expm1(x)
-        ctx.save_for_backward(x)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * call(Exp, x)  # d/dx (e^x - 1) = e^x
+# erf and expm1 are the math ops' own (ops/elementwise_extra.py), named here for the layers
+Erf, Expm1 = elementwise_extra.Erf, elementwise_extra.Expm1
 
 
 class Softplus(ArrayFunction):
