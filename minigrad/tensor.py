@@ -264,7 +264,8 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
             return (self.grad_fn, self._output_nr)
         node = self._accumulator() if self._accumulator is not None else None
         if node is None:
-            node = _function.AccumulateGrad(self)
+            node = _new_node(_function.AccumulateGrad)  # AccumulateGrad(self), without a Python __init__ call
+            node.variable = self
             self._accumulator = weakref.ref(node)
         return (node, 0)
 
@@ -336,6 +337,9 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
         t.grad = None if self.grad is None else Tensor._wrap(self.grad._data.copy())
         memo[id(self)] = t
         return t
+
+
+_new_node = object.__new__
 
 
 def _rebuild(data, requires_grad):

@@ -50,7 +50,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
         needed = _nodes_leading_to(order, targets if targets is not None else accumulate_into)
     if state.trace is not None:  # autograd.trace(): hooks on this walk's nodes (the one global hook)
         state.trace.watch(order)
-    anomaly = state.anomaly
+    plain = not (create_graph or state.anomaly)  # a built-in op's backward can be called as it is
+    watching = targets is not None or accumulate_into is not None
     previous_mode, state.enabled = state.enabled, create_graph  # the walk records only under create_graph
     try:
         for node in order:
@@ -58,73 +59,79 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
             if grad_outputs is None:  # nothing flowed here (every path gave None)
                 continue
             at_leaf = type(node) is AccumulateGrad
-            if node._hooked or (at_leaf and node.variable._hooks):
-                grad_outputs = before_backward(node, grad_outputs, targets is None)
-            if targets is not None:
-                _capture(node, grad_outputs, targets, captured)
-            elif accumulate_into and not at_leaf:  # backward(inputs=[a non-leaf])
-                for nr, g in enumerate(grad_outputs if node.num_outputs > 1 else (grad_outputs,)):
-                    t = accumulate_into.get((node, nr))
-                    if t is not None and g is not None:
-                        accumulate(t, g, create_graph, owned=False)
-            if needed is not None and node not in needed:
-                continue
-            if at_leaf:
+            if watching or node._hooked or (at_leaf and node.variable._hooks):
+                grad_outputs = _at_node(node, grad_outputs, targets, captured, accumulate_into, create_graph)
+                if grad_outputs is None or (needed is not None and node not in needed):
+                    continue
+            if at_leaf:  # the end of a path: the gradient w.r.t. a leaf is added to its .grad
                 if targets is None:
                     accumulate(node.variable, grad_outputs, create_graph)
                     if node.variable._hooks:
                         _after_accumulate(node.variable)
                 continue
-            fn = node.fn
-            if fn._array_level and not create_graph and node._saved is not _FREED and not node._hooked \
-                    and not anomaly:  # the common case, inline: a built-in op, first order
-                grad_inputs = fn.backward(node, grad_outputs)
+
+            # the chain rule at this node: gradients w.r.t. its inputs from the one w.r.t. its output
+            if plain and node.fn._array_level and node._saved is not _FREED and not node._hooked:
+                grad_inputs = node.fn.backward(node, grad_outputs)
                 grad_inputs = list(grad_inputs) if type(grad_inputs) is tuple else [grad_inputs]
             else:
                 grad_inputs = call_backward(node, grad_outputs, create_graph)
             del grad_outputs
-            if not retain_graph and (node._saved is not None or node.__dict__):
+            if not retain_graph and node.__dict__:
                 node.release()
-            deliver(node, grad_inputs, pending)
+
+            # deliver: each input's gradient, summed down to its shape and cast to its dtype,
+            # is added to what the node that produced that input has collected so far
+            n = len(grad_inputs)
+            for i, edge in enumerate(node.next_edges):
+                if not edge or i >= n or grad_inputs[i] is None:
+                    continue
+                g, grad_inputs[i] = grad_inputs[i], None  # let go of it once delivered (memory, and `owned`)
+                parent = edge[0]
+                if type(parent) is AccumulateGrad:
+                    data = parent.variable._data
+                    shape, dtype = data.shape, data.dtype
+                elif parent.num_outputs == 1:
+                    shape, dtype = parent._out_meta
+                else:
+                    shape, dtype = parent._output_meta[edge[1]]
+                if type(g) is not np.ndarray and type(g) is not Tensor:
+                    g = np.asarray(g)
+                if g.shape != shape:
+                    g = unbroadcast(g, shape, node)
+                if g.dtype != dtype:
+                    g = g.astype(dtype) if type(g) is np.ndarray else _cast(g, dtype)
+                if parent.num_outputs == 1:
+                    previous = pending.get(parent)
+                    pending[parent] = g if previous is None else previous + g
+                else:
+                    _add(pending, parent, edge[1], g)
+                del g
     finally:
         state.enabled = previous_mode
     return captured
+
+
+def _at_node(node, grad_outputs, targets, captured, accumulate_into, create_graph):
+    """What happens at a node before its backward, when anything is attached to it: tensor
+    hooks and retain_grad, gradients captured for ``autograd.grad``, and ``backward(inputs=)``
+    on a non-leaf.  Returns the (possibly replaced) gradient."""
+    if node._hooked or (type(node) is AccumulateGrad and node.variable._hooks):
+        grad_outputs = before_backward(node, grad_outputs, targets is None)
+    if targets is not None:
+        _capture(node, grad_outputs, targets, captured)
+    elif accumulate_into and type(node) is not AccumulateGrad:  # backward(inputs=[a non-leaf])
+        for nr, g in enumerate(grad_outputs if node.num_outputs > 1 else (grad_outputs,)):
+            t = accumulate_into.get((node, nr))
+            if t is not None and g is not None:
+                accumulate(t, g, create_graph, owned=False)
+    return grad_outputs
 
 
 def _after_accumulate(t):
     hooks = t._post_accumulate_hooks()
     for hook in list(hooks.values()) if hooks else ():
         hook(t)
-
-
-def deliver(node, grad_inputs, pending):
-    """Add each input gradient, summed down to the input's shape and cast to its dtype, to
-    what the node that produced the input has collected."""
-    for i, edge in enumerate(node.next_edges):
-        if not edge:
-            continue
-        g = grad_inputs[i] if i < len(grad_inputs) else None
-        if g is None:
-            continue
-        grad_inputs[i] = None  # let go of it as soon as it is delivered (memory, and `owned`)
-        parent = edge[0]
-        if type(parent) is AccumulateGrad:
-            shape, dtype = parent.variable._data.shape, parent.variable._data.dtype
-        else:
-            shape, dtype = parent._out_meta if parent.num_outputs == 1 else parent._output_meta[edge[1]]
-        kind = type(g)
-        if kind is not np.ndarray and kind is not Tensor:
-            g = np.asarray(g)
-        if g.shape != shape:
-            g = unbroadcast(g, shape, node)
-        if g.dtype != dtype:
-            g = g.astype(dtype) if type(g) is np.ndarray else _cast(g, dtype)
-        if parent.num_outputs == 1:
-            previous = pending.get(parent)
-            pending[parent] = g if previous is None else previous + g
-        else:
-            _add(pending, parent, edge[1], g)
-        del g
 
 
 def _cast(t, dtype):
@@ -401,7 +408,7 @@ def accumulate(t, grad, create_graph=False, owned=None):
     if t._grad is None:
         if owned is None:
             owned = _is_private(grad)
-        if t._data.flags.c_contiguous and not grad.flags.c_contiguous:
+        if not grad.flags.c_contiguous and t._data.flags.c_contiguous:
             grad, owned = np.ascontiguousarray(grad), True  # laid out like the leaf, as torch (so .view works)
         t._grad = Tensor._wrap(grad if owned else np.array(grad, copy=True))
     else:  # in place, even into a .grad that requires grad (made under create_graph), as torch

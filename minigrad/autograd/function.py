@@ -49,7 +49,6 @@ _FREED_MESSAGE = (
 
 INPUT, OUTPUT = 1, 2  # where a saved value came from (see Node._note_saved)
 _FREED = ("freed",)   # what ``Node._saved`` holds once backward has freed it
-_NOT_TRACKED = (None, None, None, None)
 _KEPT_AFTER_FREE = ("_tensor_hooks", "_retained", "_pre_hooks", "_post_hooks", "_metadata", "_hooked",
                     "_output_meta")
 
@@ -64,9 +63,11 @@ class Node:
     broadcast gradient down and cast it.  Ops keep what backward needs as attributes
     (``ctx.dim = ...``) and through ``save_for_backward``; ``release()`` drops them all.
     """
-    __slots__ = ("fn", "needs_input_grad", "next_edges", "_out_meta", "_saved", "_saved_info", "__dict__",
-                 "__weakref__")
-    # rarely used state: class defaults, shadowed in the instance's __dict__ when set
+    __slots__ = ("needs_input_grad", "next_edges", "_out_meta", "__dict__", "__weakref__")
+    fn = None  # the Function class whose node this is (a class attribute of each node class)
+    # state that not every node has: class defaults, set in the instance's __dict__ when used
+    _saved = None           # what forward saved (``save_for_backward``); ``_FREED`` once released
+    _saved_info = None      # per saved value: (source, index, version counter, version) or None
     num_outputs = 1
     _as_tensors = False     # saved_tensors gives Tensors (user Functions, create_graph)
     _tensor_hooks = None    # {output_nr: {handle id: hook}}: hooks of non-leaf Tensors
@@ -76,10 +77,8 @@ class Node:
     _trace = None           # forward stack, kept under detect_anomaly()
     _hooked = False         # True once any of the hooks above (or retain_grad) is set: one check in the walk
 
-    def __init__(self, fn, needs_input_grad=()):
-        self.fn = fn
-        self.needs_input_grad = needs_input_grad
-        self._saved = self._saved_info = None  # _saved_info, per saved value: (source, index, counter, version)
+    # No __init__ (creating a node is on every op's path): ``apply`` sets needs_input_grad,
+    # and after forward next_edges and _out_meta.
 
     # ---------------------------------------------------------------- saving for backward
     def save_for_backward(self, *values):
@@ -95,15 +94,14 @@ class Node:
         """What forward saved.  For an ArrayFunction in a first-order backward: the arrays.
         For a user Function, or under create_graph: Tensors, the inputs and outputs
         among them connected to the graph as they were in forward."""
-        if self._freed:
+        saved, info = self._saved, self._saved_info
+        if saved is _FREED:
             raise RuntimeError(_FREED_MESSAGE)
-        info = self._saved_info
         if info is None:
-            return self._saved if self._saved is not None else ()
-        for entry in info:
-            counter = entry[2]
-            if counter is not None and counter[0] != entry[3]:
-                raise RuntimeError(self._modified_message(self._saved[info.index(entry)], entry))
+            return saved if saved is not None else ()
+        for k, entry in enumerate(info):
+            if entry is not None and entry[2] is not None and entry[2][0] != entry[3]:
+                raise RuntimeError(self._modified_message(self._saved[k], entry))
         if not self._as_tensors:
             return self._saved
         return tuple(self._unpack(value, entry) for value, entry in zip(self._saved, info))
@@ -155,28 +153,9 @@ class Node:
             info.append(entry)
         self._saved, self._saved_info = tuple(saved), tuple(info)
 
-    def _note_saved_arrays(self, args, out, out_counter):
-        """``_note_saved`` for an ArrayFunction, whose saved values are arrays (the fast path)."""
-        info = []
-        for value in self._saved:
-            if value is out:
-                info.append((OUTPUT, 0, out_counter, out_counter[0]))
-                continue
-            entry = _NOT_TRACKED
-            if value is not None:
-                i = 0
-                for t in args:
-                    if type(t) is not np.ndarray and getattr(t, "_data", None) is value:
-                        counter = t._version_counter
-                        entry = (INPUT, i, counter, counter[0])
-                        break
-                    i += 1
-            info.append(entry)
-        self._saved_info = tuple(info)
-
     def _unpack(self, value, entry):
         """A saved value as a Tensor: an input or output gets its place in the graph back."""
-        source, index, counter, _ = entry
+        source, index, counter, _ = entry or (None, None, None, None)
         if value is None or (source is None and isinstance(value, Tensor)):
             return value
         if source == INPUT:
@@ -259,19 +238,17 @@ class Node:
         that kept no array can run again, as in torch; one that did keeps only its edges
         (and hooks)."""
         d = self.__dict__
-        if self._saved is None:
+        if "_saved" not in d:
             for value in d.values():
                 if _holds_array(value):
                     break
             else:
                 return
-        if d:
-            kept = [(k, d[k]) for k in _KEPT_AFTER_FREE if k in d] if self._hooked else ()
-            d.clear()
+        kept = [(k, d[k]) for k in _KEPT_AFTER_FREE if k in d] if self._hooked else None
+        d.clear()
+        if kept:
             d.update(kept)
-            if kept:
-                self._hooked = True
-        self._saved, self._saved_info = _FREED, None
+        self._saved = _FREED
 
 
 def _holds_array(value):
@@ -290,14 +267,16 @@ class AccumulateGrad(Node):
     """Where every path to a leaf ends: adds the gradient that reaches it to ``variable.grad``.
     One per leaf, shared by every op that uses the leaf (the leaf holds it weakly)."""
     __slots__ = ("variable",)
+    needs_input_grad = next_edges = ()  # a leaf's node leads nowhere further
 
     def __init__(self, variable):
-        Node.__init__(self, AccumulateGrad)
-        self.next_edges = ()
         self.variable = variable
 
     def name(self):
         return "AccumulateGrad"
+
+
+AccumulateGrad.fn = AccumulateGrad
 
 
 def _add_hook(hooks, fn):
@@ -346,7 +325,7 @@ class _FunctionBase:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("node_name") or cls.__name__ + "Backward"
-        cls._node_class = type(name, (Node,), {"__slots__": (), "__module__": cls.__module__,
+        cls._node_class = type(name, (Node,), {"__slots__": (), "__module__": cls.__module__, "fn": cls,
                                                "__doc__": f"The graph node of {cls.__name__}."})
 
     #: True for ops whose result is a view of their first input (reshape, transpose,
@@ -375,10 +354,11 @@ class ArrayFunction(_FunctionBase):
         """Run ``forward`` on the arrays of ``args``; record a node if grad mode is on and some
         input requires grad.  Returns the output Tensor."""
         needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        mode = state
-        record = mode.enabled and True in needs
-        ctx = cls._node_class(cls, needs if record else (False,) * len(args))
-        out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args])
+        record = state.enabled and True in needs
+        ctx = cls._node_class()
+        ctx.needs_input_grad = needs if record else (False,) * len(args)
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        out = cls.forward(ctx, *arrays)
         if type(out) is not np.ndarray:  # numpy gives 0-d results as scalars: keep what was saved linked
             scalar, out = out, np.asarray(out)
             if ctx._saved:
@@ -400,15 +380,43 @@ class ArrayFunction(_FunctionBase):
                         edges.append((fn, a._output_nr))
                 else:
                     edges.append(() if isinstance(a, _OPERANDS) and type(a) is not bool else None)
-            ctx.next_edges = tuple(edges)
+            ctx.next_edges = edges
             ctx._out_meta = (out.shape, out.dtype)
             result._requires_grad = True
             result.grad_fn = ctx
             if ctx._saved:
-                ctx._note_saved_arrays(args, out, result._version_counter)
-            if mode.anomaly:
+                ctx._saved_info = _saved_versions(ctx._saved, args, arrays, out, result._version_counter)
+            if state.anomaly:
                 _remember_trace(ctx)
         return result
+
+
+def _saved_versions(saved, args, arrays, out, out_counter):
+    """``Node._note_saved`` for an ArrayFunction, whose saved values are arrays (the fast
+    path): per saved value, (OUTPUT or INPUT, index, version counter, version) when it is
+    the output's or a Tensor argument's data, else None."""
+    info = []
+    k = 0
+    for value in saved:
+        entry = None
+        if value is out:
+            entry = (OUTPUT, 0, out_counter, out_counter[0])
+        elif value is not None:
+            # ops mostly save their arguments in order: look at position k first
+            i = k if k < len(arrays) and arrays[k] is value else _position(value, arrays)
+            if i is not None and arrays[i] is not args[i]:  # a Tensor's data, not a bare array argument
+                counter = args[i]._version_counter
+                entry = (INPUT, i, counter, counter[0])
+        info.append(entry)
+        k += 1
+    return info
+
+
+def _position(value, arrays):
+    for i, array in enumerate(arrays):
+        if array is value:
+            return i
+    return None
 
 
 class Function(_FunctionBase):
@@ -422,7 +430,8 @@ class Function(_FunctionBase):
             raise TypeError(f"{cls.__name__}.apply() takes no keyword arguments")
         needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         record = state.enabled and True in needs
-        ctx = cls._node_class(cls, needs)
+        ctx = cls._node_class()
+        ctx.needs_input_grad = needs
         with no_grad():
             if cls.setup_context is not Function.setup_context:
                 output = cls.forward(*args)

@@ -33,7 +33,9 @@ def call(op, *args):
     forward run straight on the arrays with a scratch context (the first-order fast path)."""
     if any(isinstance(a, Tensor) for a in args):
         return op.apply(*args)
-    return op.forward(op._node_class(op, (False,) * len(args)), *args)
+    node = op._node_class()
+    node.needs_input_grad = (False,) * len(args)
+    return op.forward(node, *args)
 
 
 def where(condition, a, b):
