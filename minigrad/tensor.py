@@ -266,6 +266,7 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
         if node is None:
             node = _new_node(_function.AccumulateGrad)  # AccumulateGrad(self), without a Python __init__ call
             node.variable = self
+            node._seq = _function.next_seq()
             self._accumulator = weakref.ref(node)
         return (node, 0)
 

@@ -1,9 +1,10 @@
 """The backward pass: the chain rule, walked over the graph from the outputs to the leaves.
 
-``run_backward`` visits every node once, output-first, and does three things:
+``run_backward`` visits every node that receives a gradient once, and does three things:
 
-1. **order**: nodes come in topological order (``topological_order``), so by the time a
-   node is visited, every path into it has delivered its gradient and the sum is complete;
+1. **order**: it always runs, next, the node recorded last among those holding a gradient
+   (nodes are numbered as they are recorded, ``Node._seq``, as torch's sequence_nr), so
+   every node that feeds it a gradient has already run and its sum is complete;
 2. **chain rule**: the node's backward turns the gradient w.r.t. its output into gradients
    w.r.t. its inputs, ``dL/dx_i = dL/dy · dy/dx_i`` (``call_backward``);
 3. **deliver**: each input gradient is summed down to the input's shape (``unbroadcast``:
@@ -24,6 +25,7 @@ backward pass records a graph of its own, and gradients of gradients follow.
 """
 import sys
 import warnings
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -42,22 +44,26 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
     the tensors in ``accumulate_into`` only, when given)."""
     captured = None if targets is None else [None] * (max(targets.values()) + 1 if targets else 0)
     pending = {}  # node -> the gradient w.r.t. its output(s), summed over the paths so far
+    queue = []    # (-node._seq, node) of the nodes in `pending`: the one recorded last runs first
     for (node, nr), g in zip(roots, root_grads):
+        if node not in pending:
+            heappush(queue, (-node._seq, node))
         _add(pending, node, nr, g)
-    order = topological_order(node for node, _ in roots)
-    needed = None
-    if targets is not None or accumulate_into is not None:
-        needed = _nodes_leading_to(order, targets if targets is not None else accumulate_into)
-    if state.trace is not None:  # autograd.trace(): hooks on this walk's nodes (the one global hook)
-        state.trace.watch(order)
-    plain = not (create_graph or state.anomaly)  # a built-in op's backward can be called as it is
     watching = targets is not None or accumulate_into is not None
+    needed = None
+    if watching or state.trace is not None:
+        order = topological_order(node for node, _ in roots)
+        if watching:
+            needed = _nodes_leading_to(order, targets if targets is not None else accumulate_into)
+        if state.trace is not None:  # autograd.trace(): hooks on this walk's nodes (the one global hook)
+            state.trace.watch(order)
+    plain = not (create_graph or state.anomaly)  # a built-in op's backward can be called as it is
     previous_mode, state.enabled = state.enabled, create_graph  # the walk records only under create_graph
     try:
-        for node in order:
-            grad_outputs = pending.pop(node, None)
-            if grad_outputs is None:  # nothing flowed here (every path gave None)
-                continue
+        while queue:
+            # 1. order: every node that feeds this one a gradient was recorded after it, so has run
+            node = heappop(queue)[1]
+            grad_outputs = pending.pop(node)
             at_leaf = type(node) is AccumulateGrad
             if watching or node._hooked or (at_leaf and node.variable._hooks):
                 grad_outputs = _at_node(node, grad_outputs, targets, captured, accumulate_into, create_graph)
@@ -103,8 +109,14 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                     g = g.astype(dtype) if type(g) is np.ndarray else _cast(g, dtype)
                 if parent.num_outputs == 1:
                     previous = pending.get(parent)
-                    pending[parent] = g if previous is None else previous + g
+                    if previous is None:
+                        pending[parent] = g
+                        heappush(queue, (-parent._seq, parent))
+                    else:
+                        pending[parent] = previous + g
                 else:
+                    if parent not in pending:
+                        heappush(queue, (-parent._seq, parent))
                     _add(pending, parent, edge[1], g)
                 del g
     finally:

@@ -33,6 +33,7 @@ never the input Tensors themselves; a leaf is reached through its ``AccumulateGr
 node.  So a kept output keeps nodes, not activations, once backward has freed what
 each node saved.
 """
+import itertools
 from collections import OrderedDict
 
 import numpy as np
@@ -63,7 +64,7 @@ class Node:
     broadcast gradient down and cast it.  Ops keep what backward needs as attributes
     (``ctx.dim = ...``) and through ``save_for_backward``; ``release()`` drops them all.
     """
-    __slots__ = ("needs_input_grad", "next_edges", "_out_meta", "__dict__", "__weakref__")
+    __slots__ = ("needs_input_grad", "next_edges", "_out_meta", "_seq", "__dict__", "__weakref__")
     fn = None  # the Function class whose node this is (a class attribute of each node class)
     # state that not every node has: class defaults, set in the instance's __dict__ when used
     _saved = None           # what forward saved (``save_for_backward``); ``_FREED`` once released
@@ -78,7 +79,10 @@ class Node:
     _hooked = False         # True once any of the hooks above (or retain_grad) is set: one check in the walk
 
     # No __init__ (creating a node is on every op's path): ``apply`` sets needs_input_grad,
-    # and after forward next_edges and _out_meta.
+    # and after forward next_edges, _out_meta and _seq.  ``_seq`` (torch's sequence_nr)
+    # numbers nodes in the order they were recorded, each after the nodes its edges lead
+    # to: the backward walk runs nodes from the highest number down, so every node runs
+    # after all the nodes that feed it a gradient.
 
     # ---------------------------------------------------------------- saving for backward
     def save_for_backward(self, *values):
@@ -287,6 +291,7 @@ def _add_hook(hooks, fn):
 
 
 _OPERANDS = (Tensor, int, float, np.ndarray)  # arguments next_functions lists (others: shapes, dims, flags)
+next_seq = itertools.count(1).__next__  # node numbers (``Node._seq``), in recording order
 
 
 def edge_meta(edge):
@@ -382,6 +387,7 @@ class ArrayFunction(_FunctionBase):
                     edges.append(() if isinstance(a, _OPERANDS) and type(a) is not bool else None)
             ctx.next_edges = edges
             ctx._out_meta = (out.shape, out.dtype)
+            ctx._seq = next_seq()  # after the edges: higher than any node they lead to
             result._requires_grad = True
             result.grad_fn = ctx
             if ctx._saved:
@@ -473,6 +479,7 @@ def _connect(cls, ctx, args, needs, outputs, dirty):
         if d._requires_grad and d.grad_fn is None and d._base is None:
             raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
     ctx.next_edges = _edges(args, needs, Tensor)
+    ctx._seq = next_seq()
     ctx.num_outputs = len(outputs)
     ctx._output_meta = tuple([(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
                               for o in outputs])

@@ -104,13 +104,14 @@ def clear_grads(params, set_to_none=True):
     """Drop each parameter's ``.grad`` (set_to_none) or fill it with zeros in place;
     ``Module.zero_grad`` and ``Optimizer.zero_grad`` both come here."""
     for p in params:
-        if p.grad is None:
+        grad = p._grad  # (parameters are leaves: no non-leaf .grad warning to check for)
+        if grad is None:
             continue
         if set_to_none:
-            p.grad = None
+            p._grad = None
         else:
-            p.grad._data[...] = 0
-            p.grad._version_counter[0] += 1
+            grad._data[...] = 0
+            grad._version_counter[0] += 1
 
 
 class Module(ModuleHooks):

@@ -67,12 +67,12 @@ class NumpyOptimizer(Optimizer):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:
                     continue
                 state = self.state[p]
                 if not state:
                     state.update(self.init_state(p, group))
-                g = p.grad._data
+                g = p._grad._data
                 if group["maximize"]:
                     g = -g
                 self.update(p._data, g, state, group, p._data.dtype.type)

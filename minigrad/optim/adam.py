@@ -87,7 +87,7 @@ class Adam(Optimizer):
             decoupled = group["decoupled_weight_decay"]
             scalars = {}  # (dtype, step) -> the kernel's scalar arguments
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad  # parameters are leaves
                 if grad is None:
                     continue
                 st = state.get(p) or self._init_state(p, amsgrad)

@@ -63,7 +63,7 @@ class SGD(Optimizer):
             use_momentum = momentum != 0
             scalars = {}  # dtype -> the hyper-parameters cast to it, as torch casts a Python scalar
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad  # parameters are leaves
                 if grad is None:
                     continue
                 x = p._data
