@@ -73,6 +73,23 @@ class Worker:
             self.proc.kill()
 
 
+def _cpu_ticks(pids):
+    """(busy ticks of the whole machine, ticks used by ``pids`` and this process) from /proc."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7]     # user nice system irq softirq steal
+        own = 0
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            own += int(fields[11]) + int(fields[12])        # utime stime, all threads
+        t = os.times()
+        return busy, own + round((t.user + t.system) * os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def time_case(workers, name, args, log):
     """{column: median µs} (or an error string) for one case, the workers taking turns."""
     counts, result = {}, {}
@@ -85,10 +102,16 @@ def time_case(workers, name, args, log):
             counts[column] = reply["n"]
     samples = {column: [] for column in counts}
     order = list(counts)
+    pids = [w.proc.pid for w in workers.values()]
+    ticks0, wall0 = _cpu_ticks(pids), time.perf_counter()
     for r in range(args.rounds):
         for column in order[r % len(order):] + order[:r % len(order)]:
             samples[column] += workers[column].ask(cmd="time", case=name, n=counts[column])["times"]
             time.sleep(args.gap)    # let the last worker's spinning threads go idle
+    ticks1, wall = _cpu_ticks(pids), time.perf_counter() - wall0
+    if ticks0 and ticks1:       # CPUs busy with other processes while this case was timed
+        others = (ticks1[0] - ticks0[0]) - (ticks1[1] - ticks0[1])
+        result["other load"] = max(0.0, others / os.sysconf("SC_CLK_TCK") / wall)
     for worker in workers.values():
         worker.ask(cmd="drop", case=name)
     for column, ts in samples.items():
@@ -121,7 +144,8 @@ def geomean(rows, groups, column):
 def render(rows, header, columns, markdown=False):
     """The table as text (fixed width) or markdown: rows are (name, group, {column: value})."""
     ratio_cols = [c for c in ("off", "on") if c in columns and "torch" in columns]
-    heads = ["#", "case"] + [COLUMNS[c] + " µs" for c in columns] + [f"{c}/torch" for c in ratio_cols]
+    heads = ["#", "case"] + [COLUMNS[c] + " µs" for c in columns] + [f"{c}/torch" for c in ratio_cols] \
+        + ["other load"]
     lines = [f"{h}  " if markdown else h for h in header] + [""]
     body = []
     for name, group, vals in rows:
@@ -130,6 +154,7 @@ def render(rows, header, columns, markdown=False):
         cells += [_fmt(vals.get(c) * unit if isinstance(vals.get(c), float) else vals.get(c))
                   + ("!" if vals.get(c + "!") else "") for c in columns]
         cells += [f"{r:.2f}" if r else "-" for r in (_ratio(vals, c) for c in ratio_cols)]
+        cells += [f"{vals['other load']:.1f}" if "other load" in vals else ""]
         body.append(cells)
     summary = []
     if ratio_cols and "torch" in columns:
@@ -138,7 +163,7 @@ def render(rows, header, columns, markdown=False):
             means = [geomean(rows, groups, c) for c in ratio_cols]
             if any(m for m, _ in means):
                 summary.append(["", f"geomean ratio, {label} [{max(n for _, n in means)} rows]"]
-                               + [""] * len(columns) + [f"{m:.2f}" if m else "-" for m, _ in means])
+                               + [""] * len(columns) + [f"{m:.2f}" if m else "-" for m, _ in means] + [""])
     if markdown:
         out = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
         out += ["| " + " | ".join(c) + " |" for c in body]
@@ -177,6 +202,8 @@ def describe(infos, columns, args):
     else:
         header.append("torch: not run")
     header.append(FLAG_NOTE)
+    header.append("other load = CPUs kept busy by other processes while the row was timed (from /proc/stat); "
+                  "above ~0.3 the 2-thread figures (torch, tbb on, BLAS) may be held up")
     header.append(f"medians of all timed calls; {args.rounds} alternating rounds of ~{args.batch * 1e3:.0f} ms "
                   f"per worker; ratio = minigrad / torch (< 1: minigrad faster)")
     return header
