@@ -13,7 +13,8 @@ had at start; anything the libraries print goes to stderr):
   ``{"times": [seconds, ...]}``;
 * ``{"cmd": "drop", "case": name}``, ``{"cmd": "quit"}``.
 
-``python bench/_worker.py minigrad --profile CASE`` prints a cProfile top-10 instead.
+``python bench/_worker.py minigrad --profile CASE [--calls N]`` prints a cProfile top-10
+instead (``torch`` works too).
 
 A failing case answers ``{"error": traceback}`` and the worker carries on.
 """
@@ -97,7 +98,8 @@ def profile(lib_name, case, calls=200, top=10):
 def main():
     lib_name = sys.argv[1]
     if "--profile" in sys.argv:
-        return profile(lib_name, sys.argv[sys.argv.index("--profile") + 1])
+        calls = int(sys.argv[sys.argv.index("--calls") + 1]) if "--calls" in sys.argv else 200
+        return profile(lib_name, sys.argv[sys.argv.index("--profile") + 1], calls)
     reply_stream = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)                        # stray prints must not break the protocol
     sys.stdout = sys.stderr

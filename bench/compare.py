@@ -228,6 +228,7 @@ def parse(argv):
     p.add_argument("--warmup", type=float, default=None, help="seconds of warm-up per case (default 0.5)")
     p.add_argument("--gap", type=float, default=0.005, help="pause between turns, seconds")
     p.add_argument("--profile", default=None, metavar="CASE", help="cProfile one case in minigrad, print top 10")
+    p.add_argument("--calls", type=int, default=200, help="calls profiled by --profile")
     args = p.parse_args(argv)
     args.rounds = args.rounds or (5 if args.quick else 15)
     args.batch = args.batch or (0.02 if args.quick else 0.05)
@@ -238,7 +239,8 @@ def parse(argv):
 def main(argv=None):
     args = parse(argv)
     if args.profile:
-        return subprocess.call([args.python, os.path.join(HERE, "_worker.py"), "minigrad", "--profile", args.profile])
+        return subprocess.call([args.python, os.path.join(HERE, "_worker.py"), "minigrad", "--profile", args.profile,
+                                "--calls", str(args.calls)])
     log = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
     start = time.time()
     pattern = re.compile(args.cases, re.I) if args.cases else None
