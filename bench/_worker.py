@@ -9,8 +9,8 @@ had at start; anything the libraries print goes to stderr):
 * ``{"cmd": "prepare", "case": name, "warmup": s, "batch": s}``: build the case, warm it
   up (numba compiles or loads its cache, buffers are allocated) for ``warmup`` seconds
   (at least 3 calls), answer ``{"n": calls}`` so that ``n`` calls take about ``batch`` s;
-* ``{"cmd": "time", "case": name, "n": n}``: time ``n`` calls one by one, answer
-  ``{"times": [seconds, ...]}``;
+* ``{"cmd": "time", "case": name, "n": n, "budget": s}``: time ``n`` calls one by one
+  (fewer if they exceed ``budget`` seconds), answer ``{"times": [seconds, ...]}``;
 * ``{"cmd": "drop", "case": name}``, ``{"cmd": "quit"}``.
 
 ``python bench/_worker.py minigrad --profile CASE [--calls N]`` prints a cProfile top-10
@@ -63,15 +63,21 @@ def info(lib_name, lib):
     return out
 
 
-def time_calls(run, reset, n):
+def time_calls(run, reset, n, budget=None):
+    """Seconds of each of ``n`` calls; stops early (after 3 calls at least) once the calls
+    took ``budget`` seconds in all (calls held up by a busy machine must not stretch a turn)."""
     clock = time.perf_counter
-    times = [0.0] * n
+    times = []
+    spent = 0.0
     for i in range(n):
         if reset is not None:
             reset()
         t0 = clock()
         run()
-        times[i] = clock() - t0
+        times.append(clock() - t0)
+        spent += times[-1]
+        if budget is not None and spent > budget and i >= 2:
+            break
     return times
 
 
@@ -129,7 +135,7 @@ def main():
                          "per_call": per_call}
             elif cmd == "time":
                 run, reset = cases[msg["case"]]
-                reply = {"times": time_calls(run, reset, msg["n"])}
+                reply = {"times": time_calls(run, reset, msg["n"], msg.get("budget"))}
             elif cmd == "drop":
                 cases.pop(msg["case"], None)
                 reply = {}
