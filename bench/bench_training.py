@@ -16,11 +16,13 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import minigrad  # noqa: E402
 import minigrad.nn  # noqa: E402,F401
 import minigrad.nn.functional  # noqa: E402,F401
 import minigrad.optim  # noqa: E402,F401
+from _cases import build  # noqa: E402,F401  (shared with compare.py)
 
 try:
     import torch
@@ -33,25 +35,6 @@ CONFIGS = {
     "mlp 2-64-64-3, batch 128, SGD+momentum": ((2, 64, 64, 3), 128, "SGD", dict(lr=0.01, momentum=0.9)),
     "mlp 784-256-10, batch 256, Adam": ((784, 256, 10), 256, "Adam", dict(lr=1e-3)),
 }
-
-
-def build(lib, sizes, batch, optimizer_name, kwargs, seed=0):
-    """The model, its optimizer and one fixed batch, identical numbers in either library."""
-    rng = np.random.default_rng(seed)
-    layers = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        linear = lib.nn.Linear(n_in, n_out)
-        bound = 1 / np.sqrt(n_in)
-        linear.load_state_dict({"weight": lib.tensor(rng.uniform(-bound, bound, (n_out, n_in)).astype(np.float32)),
-                                "bias": lib.tensor(rng.uniform(-bound, bound, n_out).astype(np.float32))})
-        layers.append(linear)
-        if i < len(sizes) - 2:
-            layers.append(lib.nn.ReLU())
-    model = lib.nn.Sequential(*layers)
-    optimizer = getattr(lib.optim, optimizer_name)(model.parameters(), **kwargs)
-    x = lib.tensor(rng.normal(size=(batch, sizes[0])).astype(np.float32))
-    y = lib.tensor(rng.integers(0, sizes[-1], size=batch))
-    return model, optimizer, x, y
 
 
 def step_function(lib, model, optimizer, x, y):
