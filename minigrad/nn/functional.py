@@ -230,6 +230,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """(x - y)^2, input and target broadcast together (torch warns when their shapes differ).
     With ``weight`` (input's shape): w (x - y)^2, and 'mean' divides by Σ w."""
     x, y = _as_tensor(input), _as_tensor(target)
+    xd, yd = x._data, y._data
+    if (weight is None and size_average is None and reduce is None and reduction in _checks.REDUCTIONS
+            and xd.dtype == yd.dtype and xd.dtype.kind == "f" and xd.shape == yd.shape):
+        return _pointwise.MSE.apply(x, y, None, reduction)  # the common call: no cast, warning or broadcast
     if x.shape != y.shape:
         _warnings.warn(f"Using a target size ({_checks.torch_size(y.shape)}) that is different to the input size "
                        f"({_checks.torch_size(x.shape)}). This will likely lead to incorrect results due to "

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.autograd import grad_mode
 from minigrad.ops import nn_extra as _ops
 from minigrad.ops.loss_checks import check_not_differentiable, not_implemented, reduction_from, torch_size
 from minigrad.tensor import Tensor
@@ -27,6 +28,32 @@ def _reduce(loss, reduction):
     return loss
 
 
+def _plain_pair(input, target, reduction, size_average, reduce):  # noqa: A002
+    """(x, y) arrays when the forward-only numpy path below applies: two Tensors of one floating
+    dtype and one shape, no legacy reduction arguments, and nothing to differentiate (grad mode
+    off, or neither requires grad); else None."""
+    if (size_average is None and reduce is None and reduction in _REDUCTIONS and isinstance(input, Tensor)
+            and isinstance(target, Tensor)
+            and not (grad_mode.state.enabled and (input._requires_grad or target._requires_grad))):
+        x, y = input._data, target._data
+        if x.dtype == y.dtype and x.dtype.kind == "f" and x.shape == y.shape:
+            return x, y
+    return None
+
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduce_array(loss, reduction):
+    """_reduce on an array, with the arithmetic of minigrad's Mean and Sum (bit for bit)."""
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            loss = np.asarray(np.sum(loss) / loss.dtype.type(loss.size), dtype=loss.dtype)
+    elif reduction == "sum":
+        loss = np.asarray(np.sum(loss))
+    return Tensor._wrap(loss)
+
+
 def _pointwise_pair(input, target, warn=True):  # noqa: A002
     """input and target cast to their common dtype and broadcast, with torch's warning when
     their shapes differ."""
@@ -44,6 +71,9 @@ def _pointwise_pair(input, target, warn=True):  # noqa: A002
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):  # noqa: A002
     """|x - y|."""
+    pair = _plain_pair(input, target, reduction, size_average, reduce) if weight is None else None
+    if pair is not None:  # forward only: the ops below in numpy, without recording a graph
+        return _reduce_array(np.abs(pair[0] - pair[1]), reduction)
     reduction = reduction_from(reduction, size_average, reduce)
     x, y = _pointwise_pair(input, target)
     loss = (x - y).abs()
@@ -54,6 +84,11 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):  # noqa: A002
     """0.5 z²/β where |z| < β, else |z| - β/2, with z = x - y (β = 0: the l1 loss)."""
+    pair = _plain_pair(input, target, reduction, size_average, reduce) if beta > 0 else None
+    if pair is not None:  # forward only: the ops below in numpy, without recording a graph
+        with np.errstate(over="ignore", invalid="ignore"):
+            diff = np.abs(pair[0] - pair[1])
+            return _reduce_array(np.where(diff < beta, 0.5 * diff * diff / beta, diff - 0.5 * beta), reduction)
     reduction = reduction_from(reduction, size_average, reduce)
     x, y = _pointwise_pair(input, target)
     if beta < 0:
@@ -69,6 +104,11 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa: A002
     """0.5 z² where |z| < δ, else δ(|z| - δ/2), with z = x - y."""
+    pair = _plain_pair(input, target, reduction, None, None) if weight is None and delta > 0 else None
+    if pair is not None:  # forward only: the ops below in numpy, without recording a graph
+        with np.errstate(over="ignore", invalid="ignore"):
+            diff = np.abs(pair[0] - pair[1])
+            return _reduce_array(np.where(diff < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta)), reduction)
     reduction = reduction_from(reduction)
     x, y = _pointwise_pair(input, target)
     if delta <= 0:

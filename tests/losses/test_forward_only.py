@@ -110,15 +110,26 @@ def test_the_kernel_is_asked_for_no_gradient(monkeypatch):
     assert calls == [False, False, True]
 
 
-@pytest.mark.parametrize("loss", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
-                                  "binary_cross_entropy_with_logits", "kl_div"])
-def test_pointwise_losses_under_no_grad_do_not_require_grad(loss):
+POINTWISE = [("mse_loss", {}), ("l1_loss", {}), ("smooth_l1_loss", {}), ("smooth_l1_loss", {"beta": 0.3}),
+             ("smooth_l1_loss", {"beta": 0.0}), ("huber_loss", {}), ("huber_loss", {"delta": 0.25}),
+             ("binary_cross_entropy", {}), ("binary_cross_entropy_with_logits", {}), ("kl_div", {"reduction": "batchmean"})]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("loss, kwargs", POINTWISE)
+def test_pointwise_losses_forward_only(loss, kwargs, reduction, dtype):
     rng = np.random.default_rng(4)
-    x = minigrad.tensor(rng.uniform(0.1, 0.9, (4, 3)).astype(np.float32), requires_grad=True)
-    y = minigrad.tensor(rng.uniform(0, 1, (4, 3)).astype(np.float32))
-    kwargs = {"reduction": "batchmean"} if loss == "kl_div" else {}
-    with_grad = getattr(F, loss)(x, y, **kwargs)
-    with minigrad.no_grad():
-        without = getattr(F, loss)(x, y, **kwargs)
+    x = rng.uniform(0.05, 0.95, (40, 7)).astype(dtype)
+    y = rng.uniform(0, 1, (40, 7)).astype(dtype)
+    x[0, :3] = 0.5
+    y[0, :3] = np.array([0.6, 0.75, 0.8], dtype)  # |x - y| on both sides of beta / delta
+    kwargs = dict({"reduction": reduction}, **kwargs) if loss != "kl_div" or reduction != "mean" else kwargs
+
+    def call(requires_grad):
+        return getattr(F, loss)(minigrad.tensor(x, requires_grad=requires_grad), minigrad.tensor(y), **kwargs)
+    with_grad, without, plain = _both(call)
     assert with_grad.requires_grad and not without.requires_grad and without.grad_fn is None
+    assert not plain.requires_grad
     _same_bits(without, with_grad)
+    _same_bits(plain, with_grad)
