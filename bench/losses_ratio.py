@@ -117,6 +117,10 @@ def time_batches(run, budget, batch_seconds=0.003):
 
 
 def worker(lib):
+    threads = int(os.environ.get("LOSSES_TORCH_THREADS", "0"))
+    if lib == "torch" and threads:
+        import torch
+        torch.set_num_threads(threads)
     runners = {}
     for line in sys.stdin:
         message = json.loads(line)
@@ -136,16 +140,21 @@ def main():
     parser.add_argument("--budget", type=float, default=0.05, help="seconds per library per round")
     parser.add_argument("--torch-python", default="/tmp/venv-torch/bin/python")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--torch-threads", type=int, default=0,
+                        help="torch.set_num_threads(N) in the torch process (default: torch's own choice)")
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker)
     me = os.path.abspath(__file__)
+    if args.torch_threads:
+        os.environ["LOSSES_TORCH_THREADS"] = str(args.torch_threads)
     procs = {lib: subprocess.Popen([exe, me, "--worker", lib], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    text=True, bufsize=1)
              for lib, exe in (("torch", args.torch_python), ("minigrad", sys.executable))}
     results = []
     ratios = {}
-    print(f"NUMBA_THREADING_LAYER={os.environ.get('NUMBA_THREADING_LAYER', '')!r}; medians in µs")
+    print(f"NUMBA_THREADING_LAYER={os.environ.get('NUMBA_THREADING_LAYER', '')!r}, torch threads "
+          f"{args.torch_threads or 'default'}; medians in µs")
     print(f"{'kind':<6}{'op':<22}{'shape':<16}{'minigrad':>10}{'torch':>10}{'ratio':>8}")
     for case in cases(args.only):
         if args.match not in case[1]:

@@ -347,9 +347,11 @@ class NLLLoss(ArrayFunction):
             coefficients = nll_backward(data(t2), data(weight), ignore_index, np.ones(ncs[0] * ncs[2], g._data.dtype)
                                         .reshape(ncs[0], ncs[2]), ncs[1])
             return (g_scaled_as_ncs(g, reduction, total_weight, ncs) * coefficients).reshape(shape), *(None,) * 7
-        g2 = np.broadcast_to(upstream_scale(g, reduction, total_weight, ncs), (ncs[0], 1, ncs[2]))[:, 0, :]
-        if ctx.kernel:
+        scale = upstream_scale(g, reduction, total_weight, ncs)
+        if ctx.kernel:  # a reduced loss's upstream stays one number (no (N, S) copy of it)
+            g2 = scale if reduction != "none" else scale.reshape(ncs[0], ncs[2])
             grad3 = kernels.nll_backward(g2, t2, ncs, g2.dtype, weight, ignore_index)
         else:
+            g2 = np.broadcast_to(scale, (ncs[0], 1, ncs[2]))[:, 0, :]
             grad3 = nll_backward(t2, weight, ignore_index, g2, ncs[1])
         return (grad3.reshape(shape),) + (None,) * 7
