@@ -54,6 +54,26 @@ def _reduce_array(loss, reduction):
     return Tensor._wrap(loss)
 
 
+def _piecewise(x, y, cut, beta=None, delta=None):
+    """The smooth_l1 (``beta``) or huber (``delta``) forward in numpy, with the recorded ops'
+    exact arithmetic and fewer temporaries; d = |x - y|, ``cut`` = beta or delta:
+    smooth_l1 = where(d < beta, 0.5 d d / beta, d - 0.5 beta),
+    huber = where(d < delta, 0.5 d d, delta (d - 0.5 delta))."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        diff = np.subtract(x, y)
+        np.abs(diff, out=diff)
+        inner = np.multiply(0.5, diff)
+        inner *= diff
+        if beta is not None:
+            inner /= beta
+        near = diff < cut
+        np.subtract(diff, 0.5 * cut, out=diff)
+        if delta is not None:
+            diff *= delta
+        np.copyto(diff, inner, where=near)
+    return diff
+
+
 def _pointwise_pair(input, target, warn=True):  # noqa: A002
     """input and target cast to their common dtype and broadcast, with torch's warning when
     their shapes differ."""
@@ -73,7 +93,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     """|x - y|."""
     pair = _plain_pair(input, target, reduction, size_average, reduce) if weight is None else None
     if pair is not None:  # forward only: the ops below in numpy, without recording a graph
-        return _reduce_array(np.abs(pair[0] - pair[1]), reduction)
+        diff = np.subtract(pair[0], pair[1])
+        return _reduce_array(np.abs(diff, out=diff), reduction)
     reduction = reduction_from(reduction, size_average, reduce)
     x, y = _pointwise_pair(input, target)
     loss = (x - y).abs()
@@ -86,9 +107,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     """0.5 z²/β where |z| < β, else |z| - β/2, with z = x - y (β = 0: the l1 loss)."""
     pair = _plain_pair(input, target, reduction, size_average, reduce) if beta > 0 else None
     if pair is not None:  # forward only: the ops below in numpy, without recording a graph
-        with np.errstate(over="ignore", invalid="ignore"):
-            diff = np.abs(pair[0] - pair[1])
-            return _reduce_array(np.where(diff < beta, 0.5 * diff * diff / beta, diff - 0.5 * beta), reduction)
+        return _reduce_array(_piecewise(*pair, beta, beta=beta), reduction)
     reduction = reduction_from(reduction, size_average, reduce)
     x, y = _pointwise_pair(input, target)
     if beta < 0:
@@ -106,9 +125,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa
     """0.5 z² where |z| < δ, else δ(|z| - δ/2), with z = x - y."""
     pair = _plain_pair(input, target, reduction, None, None) if weight is None and delta > 0 else None
     if pair is not None:  # forward only: the ops below in numpy, without recording a graph
-        with np.errstate(over="ignore", invalid="ignore"):
-            diff = np.abs(pair[0] - pair[1])
-            return _reduce_array(np.where(diff < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta)), reduction)
+        return _reduce_array(_piecewise(*pair, delta, delta=delta), reduction)
     reduction = reduction_from(reduction)
     x, y = _pointwise_pair(input, target)
     if delta <= 0:
