@@ -75,16 +75,19 @@ def _nll_fwd(x, t, w, has_w, ignore_index, loss, C, S):
     if bad >= 0:
         return bad, total, 0.0
     zero = scalar_of(x, 0.0)
+    one = scalar_of(x, 1.0)
     lsum = 0.0
-    for p in range(t.shape[0]):
-        y = t[p]
-        if y == ignore_index:
-            loss[p] = zero
-        else:
-            n = p // S
-            v = -(w[y] if has_w else scalar_of(x, 1.0)) * x[(n * C + y) * S + (p - n * S)]
-            loss[p] = v
-            lsum += float(v)         # float64 also as plain Python
+    N = t.shape[0] // S if S > 0 else 0
+    for n in range(N):               # (n, s) loops: no integer division per position
+        for s in range(S):
+            p = n * S + s
+            y = t[p]
+            if y == ignore_index:
+                loss[p] = zero
+            else:
+                v = -(w[y] if has_w else one) * x[(n * C + y) * S + s]
+                loss[p] = v
+                lsum += float(v)     # float64 also as plain Python
     return -1, total, lsum
 
 
@@ -94,12 +97,15 @@ def _nll_bwd(g, g_scalar, t, w, has_w, ignore_index, grad, C, S):
     bad, total, _ = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
         return bad
-    for p in range(t.shape[0]):
-        y = t[p]
-        if y != ignore_index:
-            n = p // S
-            gv = g[0] if g_scalar else g[p]
-            grad[(n * C + y) * S + (p - n * S)] = -(w[y] if has_w else scalar_of(g, 1.0)) * gv
+    one = scalar_of(g, 1.0)
+    N = t.shape[0] // S if S > 0 else 0
+    for n in range(N):
+        for s in range(S):
+            p = n * S + s
+            y = t[p]
+            if y != ignore_index:
+                gv = g[0] if g_scalar else g[p]
+                grad[(n * C + y) * S + s] = -(w[y] if has_w else one) * gv
     return -1
 
 
