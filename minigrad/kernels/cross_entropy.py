@@ -29,6 +29,8 @@ label_smoothing=0.0, mean=False)`` -> ``(loss, grad, loss_sum, total_weight)``
   non-ignored positions without weight).  'mean' loss = loss_sum / total_weight.
 
 Raises ``IndexError("Target 5 is out of bounds.")`` before anything is written.
+``want_grad=False`` is the forward-only path (no_grad, or no input requiring grad):
+``grad`` is None, the loss is the same bit for bit, no gradient is computed.
 
 ``cross_entropy_probs_forward_backward(logits, target, weight=None,
 label_smoothing=0.0, mean=False, target_grad=False)`` ->
@@ -172,24 +174,29 @@ def _ce_consts(x, w, has_w, eps, C, total, mean):
 
 
 @helper
-def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad, i0, i1):
+def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad, i0, i1, want_grad):
     """Rows i0..i1, with ``d = x - x.max(1)``, ``e = exp(d)``, ``s = e.sum(1)``::
 
         loss = keep * w[y] * (log(s) - d[y]) + eps/C * (W * log(s) - (w * d).sum(1))
         grad = ((keep * w[y] + eps/C * W) * e / s - eps/C * w - keep * w[y] * onehot(y)) * sc
 
     (``W = w.sum()``, ``sc = 1/total`` for 'mean'; ignored rows are 0).  Only the
-    sums use radd; ``log(s) - (x[y] - m)`` keeps its order at any magnitude."""
+    sums use radd; ``log(s) - (x[y] - m)`` keeps its order at any magnitude.
+    Without ``want_grad`` the exps go to a one-row scratch ``g`` (the same loops, so the
+    same loss bit for bit) and grad is not touched."""
     C = x.shape[1]
     one = scalar_of(x, 1.0)
     zero = scalar_of(x, 0.0)
     smooth = eps > 0.0
+    g = grad if want_grad else np.empty((1, C), x.dtype)
     for i in range(i0, i1):
+        r = i if want_grad else 0
         y = t[i]
         if y == ignore_index:
             loss[i] = zero
-            for c in range(C):
-                grad[i, c] = zero
+            if want_grad:
+                for c in range(C):
+                    grad[i, c] = zero
             continue
         wy = w[y] if has_w else one
         m = x[i, 0]
@@ -200,20 +207,20 @@ def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, g
         if not smooth:
             for c in range(C):
                 e = fexp(x[i, c] - m)
-                grad[i, c] = e
+                g[r, c] = e
                 s = radd(s, e)
         elif has_w:
             for c in range(C):
                 d = x[i, c] - m
                 e = fexp(d)
-                grad[i, c] = e
+                g[r, c] = e
                 s = radd(s, e)
                 sw = radd(sw, w[c] * d)
         else:
             for c in range(C):
                 d = x[i, c] - m
                 e = fexp(d)
-                grad[i, c] = e
+                g[r, c] = e
                 s = radd(s, e)
                 sw = radd(sw, d)
         ls = np.log(s)
@@ -221,6 +228,8 @@ def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, g
         if smooth:
             l += epsc * (W * ls - sw)
         loss[i] = l
+        if not want_grad:
+            continue
         a = (keep * wy + epsc * W) * sc / s
         if not smooth:
             for c in range(C):
@@ -238,10 +247,11 @@ def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, g
 
 @helper
 def _ce_tile(x, t, tb, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
-             base, Su, C, L, m, acc, sw, coef, bneg, vm):
+             base, Su, C, L, m, acc, sw, coef, bneg, vm, want_grad):
     """One tile: positions j < L at x[base + j], classes at stride Su; targets and
     losses at t[tb + j], loss[tb + j].  _ce_rows_chunk's formulas with the class loop
-    outside, vectorised over positions j (no horizontal sums to reorder)."""
+    outside, vectorised over positions j (no horizontal sums to reorder).  grad holds
+    the exps first; without ``want_grad`` they are left there, unscaled."""
     one = scalar_of(x, 1.0)
     zero = scalar_of(x, 0.0)
     smooth = eps > 0.0
@@ -288,6 +298,8 @@ def _ce_tile(x, t, tb, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, gra
             loss[tb + j] = l
             coef[j] = (keep * wy + epsc * W) * sc * coef[j]
             bneg[j] = epsc * sc
+    if not want_grad:
+        return
     for c in range(C):
         o = base + _U(c) * Su
         if smooth:
@@ -308,7 +320,7 @@ def _ce_tile(x, t, tb, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, gra
 
 @helper
 def _ce_tiles_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
-                    N, C, S, B, t0, t1):
+                    N, C, S, B, t0, t1, want_grad):
     nb = (S + B - 1) // B
     m = np.empty(B, x.dtype)
     acc = np.empty(B, x.dtype)
@@ -320,11 +332,11 @@ def _ce_tiles_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, 
         n = tile // nb
         s0 = (tile - n * nb) * B
         _ce_tile(x, t, n * S + s0, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
-                 _U(n * C * S + s0), _U(S), C, min(B, S - s0), m, acc, sw, coef, bneg, vm)
+                 _U(n * C * S + s0), _U(S), C, min(B, S - s0), m, acc, sw, coef, bneg, vm, want_grad)
 
 
 @helper
-def _ce_small_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad, i0, i1):
+def _ce_small_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad, i0, i1, want_grad):
     """(N, C) rows with few classes: blocks of ROWBLOCK rows are transposed into a
     class-major scratch tile and run through the tile kernel (vectorised across rows,
     one vectorised log per block instead of a scalar log per row)."""
@@ -342,45 +354,48 @@ def _ce_small_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, 
         n = min(R, i1 - b0)
         transpose_in(x, b0, n, R, T)
         _ce_tile(T, t, b0, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, O,
-                 _U(0), _U(R), C, n, m, acc, sw, coef, bneg, vm)
-        transpose_out(O, b0, n, R, grad)
+                 _U(0), _U(R), C, n, m, acc, sw, coef, bneg, vm, want_grad)
+        if want_grad:
+            transpose_out(O, b0, n, R, grad)
 
 
-def _ce_rows(x, t, w, has_w, ignore_index, eps, mean, loss, grad, nch, small):
+def _ce_rows(x, t, w, has_w, ignore_index, eps, mean, loss, grad, nch, small, want_grad):
     """(N, C) logits, index targets: validate t, then _ce_rows_chunk (or the
-    transposed-block path) over nch chunks; returns ``(bad, total, float(loss.sum()))``."""
+    transposed-block path) over nch chunks; returns ``(bad, total, float(loss.sum()),
+    n_ignored)``.  Without ``want_grad`` only the loss is computed (grad is not written)."""
     N, C = x.shape
-    bad, total = targets_prepass(t, w, has_w, C, ignore_index)
+    bad, total, ignored = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
-        return bad, total, 0.0
+        return bad, total, 0.0, ignored
     keep, epsc, sc, W = _ce_consts(x, w, has_w, eps, C, total, mean)
     for ch in prange(nch):
         if small:
             _ce_small_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
-                            ch * N // nch, (ch + 1) * N // nch)
+                            ch * N // nch, (ch + 1) * N // nch, want_grad)
         else:
             _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
-                           ch * N // nch, (ch + 1) * N // nch)
+                           ch * N // nch, (ch + 1) * N // nch, want_grad)
     lsum = 0.0
     for i in range(N):
         lsum = radd(lsum, float(loss[i]))    # float64 also as plain Python
-    return -1, total, lsum
+    return -1, total, lsum, ignored
 
 
-def _ce_tiles(x, t, w, has_w, ignore_index, eps, mean, loss, grad, N, C, S, B, nch):
-    """Flat (N, C, S) logits: as _ce_rows, tiles of B positions."""
-    bad, total = targets_prepass(t, w, has_w, C, ignore_index)
+def _ce_tiles(x, t, w, has_w, ignore_index, eps, mean, loss, grad, N, C, S, B, nch, want_grad):
+    """Flat (N, C, S) logits: as _ce_rows, tiles of B positions (grad is scratch for the
+    exps without ``want_grad``)."""
+    bad, total, ignored = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
-        return bad, total, 0.0
+        return bad, total, 0.0, ignored
     keep, epsc, sc, W = _ce_consts(x, w, has_w, eps, C, total, mean)
     nt = N * ((S + B - 1) // B)
     for ch in prange(nch):
         _ce_tiles_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
-                        N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch)
+                        N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, want_grad)
     lsum = 0.0
     for i in range(N * S):
         lsum = radd(lsum, float(loss[i]))
-    return -1, total, lsum
+    return -1, total, lsum, ignored
 
 
 _ce_rows_ser = quiet_in_python(kernel()(_ce_rows))
@@ -389,46 +404,65 @@ _ce_tiles_ser = quiet_in_python(kernel()(_ce_tiles))
 _ce_tiles_par = quiet_in_python(kernel(parallel=True)(_ce_tiles))
 
 
-def cross_entropy_forward_backward(logits, target, weight=None, ignore_index=-100,
-                                   label_smoothing=0.0, mean=False):
-    x = as_float(logits)
-    t = as_index(target)
-    if x.ndim == 2:                     # fast path for the common (N, C) case
-        N, C = x.shape
+_NO_GRAD = {np.dtype(np.float32): np.empty((0, 0), np.float32),
+            np.dtype(np.float64): np.empty((0, 0), np.float64)}
+
+
+def cross_entropy_fused(x, t, w, has_w, ignore_index, eps, mean, want_grad):
+    """The kernel call without argument normalisation, for callers that already hold
+    C-contiguous float32/float64 logits ``x`` (N, C) or (N, C, d1..), flat int64 targets
+    ``t`` (N*d1*..), ``w`` (C,) of x's dtype (``has_w``), an int ``ignore_index`` and a
+    float ``eps`` in [0, 1].  Returns ``(loss, grad, loss_sum, total_weight, n_ignored)``;
+    ``grad`` is None without ``want_grad`` (the forward-only path: the same loss bit for
+    bit, no gradient computed or stored).  Raises torch's IndexError for a bad target."""
+    shape = x.shape
+    if len(shape) == 2:
+        N, C = shape
         S = 1
         lshape = (N,)
-    else:  # (_layout refuses a 0-d array before any kernel runs)
+    else:
         N, C, S, lshape = _layout(x)
-    if t.size != N * S:
-        raise ValueError(f"target has {t.size} elements, expected {N * S} for logits {x.shape}")
-    eps = label_smoothing
-    if eps:
-        eps = _check_eps(eps)
-    w, has_w = optional_vector(weight, C, x.dtype, "weight")
     loss = np.empty(lshape, x.dtype)
-    grad = np.empty_like(x)
-    tf = t if t.ndim == 1 else t.reshape(-1)
-    ii = int(ignore_index)
     if x.size == 0:
+        grad = np.empty_like(x) if want_grad else None
         if N * S:  # C == 0: every non-ignored target is out of bounds
-            check_targets(tf, C, ii)
+            check_targets(t, C, ignore_index)
             loss.fill(0)
-        return loss, grad, 0.0, 0.0
+        return loss, grad, 0.0, 0.0, 0
     par = use_parallel(x.size)
     if S == 1:
-        bad, total, lsum = (_ce_rows_par if par else _ce_rows_ser)(
-            x if x.ndim == 2 else x.reshape(N, C), tf, w, has_w, ii, float(eps), bool(mean),
-            loss if loss.ndim == 1 else loss.reshape(-1),
-            grad if grad.ndim == 2 else grad.reshape(N, C), n_chunks(N, par),
-            C <= SMALL_C[x.dtype])
+        x2 = x if len(shape) == 2 else x.reshape(N, C)
+        grad = np.empty_like(x) if want_grad else None
+        bad, total, lsum, ignored = (_ce_rows_par if par else _ce_rows_ser)(
+            x2, t, w, has_w, ignore_index, eps, mean, loss if len(lshape) == 1 else loss.reshape(-1),
+            _NO_GRAD[x.dtype] if grad is None else (grad if len(shape) == 2 else grad.reshape(N, C)),
+            n_chunks(N, par), C <= SMALL_C[x.dtype], want_grad)
     else:
         B = tile_width(C, S, x.itemsize)
         nch = n_chunks(N * ((S + B - 1) // B), par)
-        bad, total, lsum = (_ce_tiles_par if par else _ce_tiles_ser)(
-            x.reshape(-1), tf, w, has_w, ii, float(eps), bool(mean), loss.reshape(-1),
-            grad.reshape(-1), N, C, S, B, nch)
+        grad = np.empty_like(x)  # without want_grad: scratch for the exps
+        bad, total, lsum, ignored = (_ce_tiles_par if par else _ce_tiles_ser)(
+            x.reshape(-1), t, w, has_w, ignore_index, eps, mean, loss.reshape(-1),
+            grad.reshape(-1), N, C, S, B, nch, want_grad)
+        if not want_grad:
+            grad = None
     if bad >= 0:
-        raise_bad_target(tf, bad)
+        raise_bad_target(t, bad)
+    return loss, grad, lsum, total, ignored
+
+
+def cross_entropy_forward_backward(logits, target, weight=None, ignore_index=-100,
+                                   label_smoothing=0.0, mean=False, want_grad=True):
+    x = as_float(logits)
+    t = as_index(target)
+    N, C, S, _ = _layout(x)
+    if t.size != N * S:
+        raise ValueError(f"target has {t.size} elements, expected {N * S} for logits {x.shape}")
+    eps = _check_eps(label_smoothing) if label_smoothing else 0.0
+    w, has_w = optional_vector(weight, C, x.dtype, "weight")
+    loss, grad, lsum, total, _ = cross_entropy_fused(
+        x, t if t.ndim == 1 else t.reshape(-1), w, has_w, int(ignore_index), float(eps), bool(mean),
+        bool(want_grad))
     return loss, grad, lsum, total
 
 

@@ -71,40 +71,57 @@ def nll_backward_reference(grad_out, target, input_shape, dtype, weight=None, ig
 def _nll_fwd(x, t, w, has_w, ignore_index, loss, C, S):
     """``loss = where(t == ignore_index, 0, -w[t] * take_along_axis(x, t, 1))`` on the
     flat (N, C, S) input; returns ``(bad, total_weight, float(loss.sum()))``."""
-    bad, total = targets_prepass(t, w, has_w, C, ignore_index)
+    bad, total, _ = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
         return bad, total, 0.0
     zero = scalar_of(x, 0.0)
+    one = scalar_of(x, 1.0)
     lsum = 0.0
-    for p in range(t.shape[0]):
-        y = t[p]
-        if y == ignore_index:
-            loss[p] = zero
-        else:
-            n = p // S
-            v = -(w[y] if has_w else scalar_of(x, 1.0)) * x[(n * C + y) * S + (p - n * S)]
-            loss[p] = v
-            lsum += float(v)         # float64 also as plain Python
+    N = t.shape[0] // S if S > 0 else 0
+    for n in range(N):               # (n, s) loops: no integer division per position
+        for s in range(S):
+            p = n * S + s
+            y = t[p]
+            if y == ignore_index:
+                loss[p] = zero
+            else:
+                v = -(w[y] if has_w else one) * x[(n * C + y) * S + s]
+                loss[p] = v
+                lsum += float(v)     # float64 also as plain Python
     return -1, total, lsum
 
 
 def _nll_bwd(g, g_scalar, t, w, has_w, ignore_index, grad, C, S):
     """``put_along_axis(grad, t, -w[t] * g, 1)`` for non-ignored positions (grad is
     zeros); returns the first bad target's position or -1."""
-    bad, total = targets_prepass(t, w, has_w, C, ignore_index)
+    bad, total, _ = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
         return bad
-    for p in range(t.shape[0]):
-        y = t[p]
-        if y != ignore_index:
-            n = p // S
-            gv = g[0] if g_scalar else g[p]
-            grad[(n * C + y) * S + (p - n * S)] = -(w[y] if has_w else scalar_of(g, 1.0)) * gv
+    one = scalar_of(g, 1.0)
+    N = t.shape[0] // S if S > 0 else 0
+    for n in range(N):
+        for s in range(S):
+            p = n * S + s
+            y = t[p]
+            if y != ignore_index:
+                gv = g[0] if g_scalar else g[p]
+                grad[(n * C + y) * S + s] = -(w[y] if has_w else one) * gv
     return -1
 
 
 _nll_fwd_k = quiet_in_python(kernel()(_nll_fwd))
 _nll_bwd_k = quiet_in_python(kernel()(_nll_bwd))
+
+
+def nll_fused(x, t, w, has_w, ignore_index):
+    """nll_forward without argument normalisation: C-contiguous float32/float64 ``x``, flat
+    int64 ``t`` of the right size, ``w`` (C,) of x's dtype (``has_w``), an int ``ignore_index``."""
+    N, C, S, lshape = _layout(x.shape)
+    loss = np.empty(lshape, x.dtype)
+    bad, total, lsum = _nll_fwd_k(x.reshape(-1), t, w, has_w, ignore_index, loss.reshape(-1), C, S)
+    if bad >= 0:
+        raise_bad_target(t, bad)
+    return loss, lsum, total
 
 
 def nll_forward(x, target, weight=None, ignore_index=-100):
@@ -114,12 +131,7 @@ def nll_forward(x, target, weight=None, ignore_index=-100):
     if t.size != N * S:
         raise ValueError(f"target has {t.size} elements, expected {N * S} for input {x.shape}")
     w, has_w = optional_vector(weight, C, x.dtype, "weight")
-    loss = np.empty(lshape, x.dtype)
-    bad, total, lsum = _nll_fwd_k(x.reshape(-1), t, w, has_w, int(ignore_index),
-                                  loss.reshape(-1), C, S)
-    if bad >= 0:
-        raise_bad_target(t, bad)
-    return loss, lsum, total
+    return nll_fused(x, t, w, has_w, int(ignore_index))
 
 
 def nll_backward(grad_out, target, input_shape, dtype, weight=None, ignore_index=-100):

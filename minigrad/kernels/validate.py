@@ -25,25 +25,28 @@ __all__ = ["check_targets", "check_targets_reference", "targets_prepass", "first
 
 @numba.njit(nogil=True, error_model="numpy")
 def targets_prepass(t, w, has_w, C, ignore_index):
-    """Scan int64 targets ``t`` (flat).  Returns ``(bad, total_weight)``.
+    """Scan int64 targets ``t`` (flat).  Returns ``(bad, total_weight, n_ignored)``.
 
     ``bad`` is the flat position of the first target that is outside ``[0, C)`` and
     not ``ignore_index`` (``-1`` if none).  ``total_weight`` is ``sum(w[t_i])`` over
-    the non-ignored targets (``w`` = ones when ``has_w`` is False), in float64.
+    the non-ignored targets (``w`` = ones when ``has_w`` is False), in float64;
+    ``n_ignored`` counts the targets equal to ``ignore_index``.
     """
     total = 0.0
+    ignored = 0
     n = t.shape[0]
     for i in range(n):
         y = t[i]
         if y == ignore_index:
+            ignored += 1
             continue
         if y < 0 or y >= C:
-            return i, total
+            return i, total, ignored
         if has_w:
             total += float(w[y])     # float64 also as plain Python (NumPy 2 keeps float32)
         else:
             total += 1.0
-    return -1, total
+    return -1, total, ignored
 
 
 @cached_njit(nogil=True, error_model="numpy")

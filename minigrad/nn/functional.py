@@ -97,6 +97,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
 
 
 _NLL_KERNEL = {True: "nll_loss_forward", False: "nll_loss2d_forward"}  # by input rank <= 2
+_INT64 = _numpy.dtype(_numpy.int64)
 
 
 def _array_or_none(t):
@@ -110,9 +111,16 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     the input's shape.  ``weight`` (C,) weights the classes; targets equal to ``ignore_index``
     count for nothing; ``label_smoothing`` ε mixes ε/C into every class.  'mean' divides by the
     total weight of the non-ignored targets (by N·d1·…·dK for probability targets)."""
-    reduction = _checks.reduction_from(reduction, size_average, reduce)
     x, t = _as_tensor(input), _as_tensor(target)
-    xd, td, w = x._data, t._data, _array_or_none(weight)
+    xd, td = x._data, t._data
+    if (weight is None and label_smoothing == 0.0 and size_average is None and reduce is None
+            and reduction in _checks.REDUCTIONS and xd.ndim == 2 and td.ndim == 1 and td.dtype == _INT64
+            and xd.dtype.kind == "f" and xd.shape[0] == td.shape[0]):
+        # the common call, for which every check below passes (the targets' range is checked
+        # by CrossEntropyIndex as it reads them)
+        return _loss.CrossEntropyIndex.apply(x, td, None, int(ignore_index), reduction, 0.0, 1, xd.shape[:1], None)
+    reduction = _checks.reduction_from(reduction, size_average, reduce)
+    w = _array_or_none(weight)
     class_dim = 0 if xd.ndim == 1 else 1
     eps = max(float(label_smoothing), 0.0)  # torch treats a negative ε as 0
     if xd.shape == td.shape:
@@ -124,7 +132,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if eps > 0:
         _checks.check_label_smoothing(label_smoothing)
     _checks.check_softmax_input("log_softmax", xd, class_dim)
-    out_shape, backward_error = _checks.check_index_target(xd, td, w, ignore_index)
+    # the targets' range is checked by CrossEntropyIndex (in the kernel's pre-pass), unless one of
+    # the checks that follow could raise: torch checks the range first
+    early = eps > 0 or getattr(weight, "requires_grad", False)
+    out_shape, backward_error = _checks.check_index_target(xd, td, w, ignore_index, bounds=early)
     _checks.check_not_differentiable(_NLL_KERNEL[xd.ndim <= 2], weight=weight)
     if eps > 0 and backward_error:  # torch's smoothing term cannot take a (1,) target for a (C,) input
         raise RuntimeError("output with shape [] doesn't match the broadcast shape [1]")
@@ -137,10 +148,16 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              reduction="mean"):
     """Negative log-likelihood: ``-weight[y] * input[..., y, ...]`` for log-probabilities ``input``
     (C) | (N, C) | (N, C, d1..dK) and class indices ``target``; shapes and options as cross_entropy."""
-    reduction = _checks.reduction_from(reduction, size_average, reduce)
     x, t = _as_tensor(input), _as_tensor(target)
-    xd, td, w = x._data, t._data, _array_or_none(weight)
-    out_shape, backward_error = _checks.check_index_target(xd, td, w, ignore_index)
+    xd, td = x._data, t._data
+    if (weight is None and size_average is None and reduce is None and reduction in _checks.REDUCTIONS
+            and xd.ndim == 2 and td.ndim == 1 and td.dtype == _INT64 and xd.dtype.kind == "f"
+            and xd.shape[0] == td.shape[0]):  # the common call: every check below passes but the range
+        return _loss.NLLLoss.apply(x, td, None, int(ignore_index), reduction, 1, xd.shape[:1], None)
+    reduction = _checks.reduction_from(reduction, size_average, reduce)
+    w = _array_or_none(weight)
+    early = getattr(weight, "requires_grad", False)  # else NLLLoss checks the targets' range
+    out_shape, backward_error = _checks.check_index_target(xd, td, w, ignore_index, bounds=early)
     _checks.check_not_differentiable(_NLL_KERNEL[xd.ndim <= 2], weight=weight)
     w = None if w is None else w.reshape(-1)
     return _loss.NLLLoss.apply(x, td.astype(_numpy.int64, copy=False), w, int(ignore_index), reduction,
@@ -213,6 +230,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """(x - y)^2, input and target broadcast together (torch warns when their shapes differ).
     With ``weight`` (input's shape): w (x - y)^2, and 'mean' divides by Σ w."""
     x, y = _as_tensor(input), _as_tensor(target)
+    xd, yd = x._data, y._data
+    if (weight is None and size_average is None and reduce is None and reduction in _checks.REDUCTIONS
+            and xd.dtype == yd.dtype and xd.dtype.kind == "f" and xd.shape == yd.shape):
+        return _pointwise.MSE.apply(x, y, None, reduction)  # the common call: no cast, warning or broadcast
     if x.shape != y.shape:
         _warnings.warn(f"Using a target size ({_checks.torch_size(y.shape)}) that is different to the input size "
                        f"({_checks.torch_size(x.shape)}). This will likely lead to incorrect results due to "

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.autograd import grad_mode
 from minigrad.ops import nn_extra as _ops
 from minigrad.ops.loss_checks import check_not_differentiable, not_implemented, reduction_from, torch_size
 from minigrad.tensor import Tensor
@@ -27,6 +28,66 @@ def _reduce(loss, reduction):
     return loss
 
 
+def _plain_pair(input, target, reduction, size_average, reduce):  # noqa: A002
+    """(x, y) arrays when the forward-only numpy path below applies: two Tensors of one floating
+    dtype and one shape, no legacy reduction arguments, and nothing to differentiate (grad mode
+    off, or neither requires grad); else None."""
+    if (size_average is None and reduce is None and reduction in _REDUCTIONS and isinstance(input, Tensor)
+            and isinstance(target, Tensor)
+            and not (grad_mode.state.enabled and (input._requires_grad or target._requires_grad))):
+        x, y = input._data, target._data
+        if x.dtype == y.dtype and x.dtype.kind == "f" and x.shape == y.shape:
+            return x, y
+    return None
+
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduce_array(loss, reduction):
+    """_reduce on an array, with the arithmetic of minigrad's Mean and Sum (bit for bit)."""
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            loss = np.asarray(np.sum(loss) / loss.dtype.type(loss.size), dtype=loss.dtype)
+    elif reduction == "sum":
+        loss = np.asarray(np.sum(loss))
+    return Tensor._wrap(loss)
+
+
+def _piecewise(x, y, cut, beta=None, delta=None):
+    """The smooth_l1 (``beta``) or huber (``delta``) forward in numpy, with the recorded ops'
+    exact arithmetic and fewer temporaries; d = |x - y|, ``cut`` = beta or delta:
+    smooth_l1 = where(d < beta, 0.5 d d / beta, d - 0.5 beta),
+    huber = where(d < delta, 0.5 d d, delta (d - 0.5 delta))."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        diff = np.subtract(x, y)
+        np.abs(diff, out=diff)
+        inner = np.multiply(0.5, diff)
+        inner *= diff
+        if beta is not None:
+            inner /= beta
+        near = diff < cut
+        np.subtract(diff, 0.5 * cut, out=diff)
+        if delta is not None:
+            diff *= delta
+    return _select(near, inner, diff)
+
+
+def _select(condition, a, b):
+    """``np.where(condition, a, b)`` written into ``b``, bit for bit, as integer bit operations
+    on the floats' bits: b ^= (b ^ a) & mask, mask all ones where condition holds.  Measured
+    ~4x faster than np.where / np.copyto(where=) with an unpredictable mask (those branch
+    per element)."""
+    as_int = np.dtype(f"i{b.itemsize}")
+    mask = condition.astype(as_int)
+    np.negative(mask, out=mask)  # 1 -> -1: all bits set
+    bits = b.view(as_int)
+    flip = np.bitwise_xor(bits, a.view(as_int))
+    flip &= mask
+    bits ^= flip
+    return b
+
+
 def _pointwise_pair(input, target, warn=True):  # noqa: A002
     """input and target cast to their common dtype and broadcast, with torch's warning when
     their shapes differ."""
@@ -44,6 +105,10 @@ def _pointwise_pair(input, target, warn=True):  # noqa: A002
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):  # noqa: A002
     """|x - y|."""
+    pair = _plain_pair(input, target, reduction, size_average, reduce) if weight is None else None
+    if pair is not None:  # forward only: the ops below in numpy, without recording a graph
+        diff = np.subtract(pair[0], pair[1])
+        return _reduce_array(np.abs(diff, out=diff), reduction)
     reduction = reduction_from(reduction, size_average, reduce)
     x, y = _pointwise_pair(input, target)
     loss = (x - y).abs()
@@ -54,6 +119,9 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):  # noqa: A002
     """0.5 z²/β where |z| < β, else |z| - β/2, with z = x - y (β = 0: the l1 loss)."""
+    pair = _plain_pair(input, target, reduction, size_average, reduce) if beta > 0 else None
+    if pair is not None:  # forward only: the ops below in numpy, without recording a graph
+        return _reduce_array(_piecewise(*pair, beta, beta=beta), reduction)
     reduction = reduction_from(reduction, size_average, reduce)
     x, y = _pointwise_pair(input, target)
     if beta < 0:
@@ -69,6 +137,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa: A002
     """0.5 z² where |z| < δ, else δ(|z| - δ/2), with z = x - y."""
+    pair = _plain_pair(input, target, reduction, None, None) if weight is None and delta > 0 else None
+    if pair is not None:  # forward only: the ops below in numpy, without recording a graph
+        return _reduce_array(_piecewise(*pair, delta, delta=delta), reduction)
     reduction = reduction_from(reduction)
     x, y = _pointwise_pair(input, target)
     if delta <= 0:

@@ -26,32 +26,32 @@ from minigrad.ops import loss_composite
 from minigrad.ops.loss_composite import composite_backward
 from minigrad.ops.dual import data
 from minigrad.tensor import Tensor
+from minigrad.ops.loss_checks import check_target_bounds
 from minigrad.ops.softmax import as_ncs, log_softmax_forward, split_ncs, use_kernel
 
 
-def _kernel_takes(x3, t2, weight, ignore_index):
-    """True if the fused kernel gives torch's result: a float32/float64 input (and weight of the
-    same dtype), and no ignored position whose logits are not all finite (the kernel writes 0
-    there, torch nan)."""
-    if not use_kernel(x3) or (weight is not None and weight.dtype != x3.dtype):
-        return False
-    ignored = t2 == ignore_index
-    if ignored.any():
-        n, s = np.nonzero(ignored)
-        return bool(np.isfinite(x3[n, :, s]).all())
-    return True
+_NO_WEIGHT = {np.dtype(np.float32): np.empty(0, np.float32), np.dtype(np.float64): np.empty(0, np.float64)}
 
 
-def cross_entropy_index_kernel(x3, t2, weight, ignore_index, label_smoothing, mean):
-    """The fused kernel: (loss2 (N, S), total_weight (0-d), grad3 (N, C, S), loss_sum).  With
-    ``mean`` the kernel has already divided grad3 by the total weight; loss_sum is Σ loss2
-    accumulated in float64."""
-    N, C, S = x3.shape
-    if S == 1:  # the kernel's (N, C) path has its own small-class tiling
-        x3, t2 = x3.reshape(N, C), t2.reshape(N)
-    loss, grad, loss_sum, total = kernels.cross_entropy_forward_backward(
-        x3, t2, weight, ignore_index, label_smoothing, mean=mean)
-    return loss.reshape(N, S), np.asarray(total, dtype=x3.dtype), grad.reshape(N, C, S), loss_sum
+def _kernel_takes(x, weight):
+    """True if the fused kernel takes the input: float32/float64 (and a weight of the same dtype)."""
+    return use_kernel(x) and (weight is None or weight.dtype == x.dtype)
+
+
+def _ignored_logits_finite(x3, t2, ignore_index):
+    """False if an ignored position has a non-finite logit (the kernel writes 0 there, torch nan)."""
+    n, s = np.nonzero(t2 == ignore_index)
+    return bool(np.isfinite(x3[n, :, s]).all())
+
+
+def cross_entropy_index_kernel(x, t, weight, ignore_index, label_smoothing, mean, need_grad):
+    """The fused kernel on ``x`` as it is (C-contiguous, class axis 1, or 0 when 1-D) and flat
+    int64 targets ``t``: (loss of the 'none' shape, grad of x's shape or None without
+    ``need_grad``, loss_sum, total weight (float), n_ignored).  With ``mean`` the kernel has already
+    divided grad by the total weight; loss_sum is Σ loss accumulated in float64."""
+    w, has_w = (_NO_WEIGHT[x.dtype], False) if weight is None else (weight, True)
+    return kernels.cross_entropy.cross_entropy_fused(x, t, w, has_w, ignore_index, label_smoothing, mean,
+                                                     need_grad)
 
 
 # --------------------------------------------------------------------------- numpy compute (N, C, S)
@@ -228,30 +228,39 @@ class CrossEntropyIndex(ArrayFunction):
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, label_smoothing, class_dim, out_shape,
                 backward_error=None):
-        ctx.forward_args = (x, target, weight, ignore_index, reduction, label_smoothing, class_dim, out_shape,
-                            backward_error)
+        """The targets' range is checked here, not by the caller: the kernel's pre-pass raises
+        torch's IndexError before it writes anything, the numpy path checks first."""
+        need_grad = ctx.needs_input_grad[0]  # False under no_grad: the forward-only kernel path
+        if need_grad:  # for create_graph (composite_backward)
+            ctx.forward_args = (x, target, weight, ignore_index, reduction, label_smoothing, class_dim,
+                                out_shape, backward_error)
         ncs = split_ncs(x.shape, class_dim)
-        x3, t2 = as_ncs(x, ncs), np.ascontiguousarray(target).reshape(ncs[0], ncs[2])
-        need_grad = ctx.needs_input_grad[0]
-        ctx.prescaled = False  # True when grad3 is already divided by the total weight ('mean')
-        if _kernel_takes(x3, t2, weight, ignore_index):
-            loss2, total_weight, grad3, loss_sum = cross_entropy_index_kernel(
-                x3, t2, weight, ignore_index, label_smoothing, mean=reduction == "mean")
-            ctx.prescaled = reduction == "mean"
-        else:
-            loss2, total_weight, grad3 = cross_entropy_index_forward(x3, t2, weight, ignore_index,
-                                                                     label_smoothing, need_grad)
-            loss_sum = None
+        loss_sum = None
+        if _kernel_takes(x, weight):
+            x = x if x.flags.c_contiguous else np.ascontiguousarray(x)
+            t = (target if target.flags.c_contiguous else np.ascontiguousarray(target)).reshape(-1)
+            loss, grad, loss_sum, total, ignored = cross_entropy_index_kernel(
+                x, t, weight, ignore_index, label_smoothing, reduction == "mean", need_grad)
+            total_weight = x.dtype.type(total)
+            if ignored and not _ignored_logits_finite(x.reshape(ncs), t.reshape(ncs[0], ncs[2]), ignore_index):
+                loss_sum = None  # torch's nan at those positions: the numpy path below
+        if loss_sum is None:
+            x3, t2 = as_ncs(x, ncs), np.ascontiguousarray(target).reshape(ncs[0], ncs[2])
+            check_target_bounds(t2, ncs[1], ignore_index)
+            loss, total_weight, grad = cross_entropy_index_forward(x3, t2, weight, ignore_index,
+                                                                   label_smoothing, need_grad)
         if need_grad:
+            ctx.prescaled = loss_sum is not None and reduction == "mean"  # grad already divided by the total
             ctx.info = (x.shape, ncs, reduction, total_weight, backward_error)
-            ctx.save_for_backward(grad3)
+            ctx.save_for_backward(grad)
         if reduction == "mean" and total_weight == 0:  # nan or ±inf: follow torch's order exactly
-            unfused = (log_softmax_forward(x3), t2, weight, ignore_index, label_smoothing)
+            unfused = (log_softmax_forward(as_ncs(x, ncs)), np.ascontiguousarray(target).reshape(ncs[0], ncs[2]),
+                       weight, ignore_index, label_smoothing)
             ctx.unfused = unfused if need_grad else None
             return cross_entropy_index_mean_unfused(*unfused)
         if loss_sum is not None and reduction != "none":  # the kernel's float64 sum: no second pass
             return np.asarray(loss_sum if reduction == "sum" else loss_sum / float(total_weight), dtype=x.dtype)
-        return reduce_loss(loss2, reduction, total_weight, out_shape)
+        return reduce_loss(loss, reduction, total_weight, out_shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -266,7 +275,7 @@ class CrossEntropyIndex(ArrayFunction):
         elif ctx.prescaled:  # already divided by the total weight; loss.backward() passes g = 1
             grad3 = grad3 if g == 1 else grad3 * g
         else:  # d(Σ_i g_i l_i)/dx = Σ_i g_i dl_i/dx: forward's per-position gradient times its upstream
-            grad3 = grad3 * upstream_scale(g, reduction, total_weight, ncs)
+            grad3 = grad3.reshape(ncs) * upstream_scale(g, reduction, total_weight, ncs)
         return (grad3.reshape(shape),) + (None,) * 8
 
 
@@ -308,19 +317,24 @@ class NLLLoss(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, class_dim, out_shape, backward_error=None):
-        ctx.forward_args = (x,)  # for create_graph: the gradient is linked to x, as torch's
+        """The targets' range is checked here (the kernel's pre-pass, or check_target_bounds)."""
         ncs = split_ncs(x.shape, class_dim)
-        x3, t2 = as_ncs(x, ncs), np.ascontiguousarray(target).reshape(ncs[0], ncs[2])
-        kernel = use_kernel(x3) and (weight is None or weight.dtype == x3.dtype)
+        t2 = np.ascontiguousarray(target).reshape(ncs[0], ncs[2])
+        kernel = _kernel_takes(x, weight)
         if kernel:
-            loss, _, total = kernels.nll_forward(x3, t2, weight, ignore_index)
-            loss2, total_weight = loss.reshape(t2.shape), np.asarray(total, dtype=x3.dtype)
+            w, has_w = (_NO_WEIGHT[x.dtype], False) if weight is None else (weight, True)
+            loss2, _, total = kernels.nll.nll_fused(x if x.flags.c_contiguous else np.ascontiguousarray(x),
+                                                    t2.reshape(-1), w, has_w, ignore_index)
+            total_weight = np.asarray(total, dtype=x.dtype)
         else:
-            loss2, total_weight = nll_forward(x3, t2, weight, ignore_index)
-        # the scatter kernel would turn 'mean' over a zero total weight into other nans than torch's
-        ctx.kernel = kernel and not (reduction == "mean" and total_weight == 0)
-        ctx.save_for_backward(t2, weight)
-        ctx.info = (x.shape, ncs, ignore_index, reduction, total_weight, backward_error)
+            check_target_bounds(t2, ncs[1], ignore_index)
+            loss2, total_weight = nll_forward(as_ncs(x, ncs), t2, weight, ignore_index)
+        if ctx.needs_input_grad[0]:  # nothing is kept under no_grad
+            ctx.forward_args = (x,)  # for create_graph: the gradient is linked to x, as torch's
+            # the scatter kernel would turn 'mean' over a zero total weight into other nans than torch's
+            ctx.kernel = kernel and not (reduction == "mean" and total_weight == 0)
+            ctx.save_for_backward(t2, weight)
+            ctx.info = (x.shape, ncs, ignore_index, reduction, total_weight, backward_error)
         return reduce_loss(loss2, reduction, total_weight, out_shape)
 
     @staticmethod
@@ -333,9 +347,11 @@ class NLLLoss(ArrayFunction):
             coefficients = nll_backward(data(t2), data(weight), ignore_index, np.ones(ncs[0] * ncs[2], g._data.dtype)
                                         .reshape(ncs[0], ncs[2]), ncs[1])
             return (g_scaled_as_ncs(g, reduction, total_weight, ncs) * coefficients).reshape(shape), *(None,) * 7
-        g2 = np.broadcast_to(upstream_scale(g, reduction, total_weight, ncs), (ncs[0], 1, ncs[2]))[:, 0, :]
-        if ctx.kernel:
+        scale = upstream_scale(g, reduction, total_weight, ncs)
+        if ctx.kernel:  # a reduced loss's upstream stays one number (no (N, S) copy of it)
+            g2 = scale if reduction != "none" else scale.reshape(ncs[0], ncs[2])
             grad3 = kernels.nll_backward(g2, t2, ncs, g2.dtype, weight, ignore_index)
         else:
+            g2 = np.broadcast_to(scale, (ncs[0], 1, ncs[2]))[:, 0, :]
             grad3 = nll_backward(t2, weight, ignore_index, g2, ncs[1])
         return (grad3.reshape(shape),) + (None,) * 7

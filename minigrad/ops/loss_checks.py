@@ -87,10 +87,12 @@ def check_probability_target(x, target, weight, ignore_index, label_smoothing):
         check_label_smoothing(label_smoothing)
 
 
-def check_index_target(x, target, weight, ignore_index):
+def check_index_target(x, target, weight, ignore_index, bounds=True):
     """torch's ``nll_loss_nd`` checks for class-index targets, in its order: rank, batch size,
     target shape, weight, target dtype, input dtype (kernel name), weight dtype, then every
-    target in [0, C) or == ignore_index.  Returns (out_shape of 'none', backward_error or None)."""
+    target in [0, C) or == ignore_index.  Returns (out_shape of 'none', backward_error or None).
+    ``bounds=False`` leaves the last check to the caller (the kernels' pre-pass makes it as
+    they read the targets, with the same error)."""
     if x.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {x.ndim})")
     target_batch = target.shape[0] if target.ndim else 0
@@ -130,7 +132,8 @@ def check_index_target(x, target, weight, ignore_index):
     if weight is not None and weight.dtype != x.dtype:
         raise RuntimeError(f"expected scalar type {_torch_type_name(x.dtype)} but found "
                            f"{_torch_type_name(weight.dtype)}")
-    check_target_bounds(target, C, ignore_index)
+    if bounds:
+        check_target_bounds(target, C, ignore_index)
     return out_shape, backward_error
 
 

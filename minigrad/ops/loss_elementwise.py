@@ -142,9 +142,10 @@ class BinaryCrossEntropy(ArrayFunction):
 
     @staticmethod
     def forward(ctx, p, y, weight, reduction):
-        ctx.forward_args = (p, y, weight, reduction)
-        ctx.save_for_backward(p, y, weight)
-        ctx.reduction = reduction
+        if True in ctx.needs_input_grad:  # nothing is kept under no_grad
+            ctx.forward_args = (p, y, weight, reduction)
+            ctx.save_for_backward(p, y, weight)
+            ctx.reduction = reduction
         return reduce_all(bce_forward(p, y, weight), reduction)
 
     @staticmethod
@@ -199,11 +200,12 @@ class KLDiv(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, t, reduction, log_target):
-        ctx.forward_args = (x, t, reduction, log_target)
         loss = kl_div_forward(x, t, log_target)
         batch = x.shape[0] if x.ndim else 1  # torch does not divide a 0-d input for 'batchmean'
-        ctx.save_for_backward(x, t)
-        ctx.info = (reduction, log_target, loss.shape, batch)
+        if True in ctx.needs_input_grad:  # nothing is kept under no_grad
+            ctx.forward_args = (x, t, reduction, log_target)
+            ctx.save_for_backward(x, t)
+            ctx.info = (reduction, log_target, loss.shape, batch)
         return reduce_all(loss, reduction, batch)
 
     @staticmethod
@@ -224,12 +226,13 @@ class MSE(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
-        ctx.forward_args = (x, y, weight, reduction)
         loss = mse_forward(x, y)
         if weight is not None:
             loss = loss * weight
-        ctx.save_for_backward(x, y, weight)
-        ctx.reduction = reduction
+        if True in ctx.needs_input_grad:  # nothing is kept under no_grad
+            ctx.forward_args = (x, y, weight, reduction)
+            ctx.save_for_backward(x, y, weight)
+            ctx.reduction = reduction
         if weight is not None and reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
                 return np.asarray(loss.sum() / weight.sum(), dtype=loss.dtype)
