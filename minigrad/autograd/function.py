@@ -358,16 +358,20 @@ class ArrayFunction(_FunctionBase):
     def apply(cls, *args):
         """Run ``forward`` on the arrays of ``args``; record a node if grad mode is on and some
         input requires grad.  Returns the output Tensor."""
-        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        record = state.enabled and True in needs
+        arrays, needs = [], []  # the arguments as forward gets them, and which need a gradient
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                needs.append(a._requires_grad)
+            else:
+                arrays.append(a)
+                needs.append(False)
+        record = True in needs and state.enabled
         ctx = cls._node_class()
-        ctx.needs_input_grad = needs if record else (False,) * len(args)
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        ctx.needs_input_grad = needs = tuple(needs) if record else (False,) * len(args)
         out = cls.forward(ctx, *arrays)
-        if type(out) is not np.ndarray:  # numpy gives 0-d results as scalars: keep what was saved linked
-            scalar, out = out, np.asarray(out)
-            if ctx._saved:
-                ctx._saved = tuple(out if v is scalar else v for v in ctx._saved)
+        if type(out) is not np.ndarray:  # numpy gives 0-d results as scalars
+            out = _as_array(ctx, out)
         result = Tensor._wrap(out)
         if cls.returns_view:
             base = args[0]
@@ -395,6 +399,17 @@ class ArrayFunction(_FunctionBase):
             if state.anomaly:
                 _remember_trace(ctx)
         return result
+
+
+def _as_array(ctx, scalar):
+    """A numpy scalar result as a 0-d array, and the same array where forward saved it."""
+    out = np.asarray(scalar)
+    saved = ctx._saved
+    for value in saved or ():
+        if value is scalar:
+            ctx._saved = tuple([out if v is scalar else v for v in saved])
+            break
+    return out
 
 
 def _saved_versions(saved, args, arrays, out, out_counter):
