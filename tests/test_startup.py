@@ -64,6 +64,13 @@ def test_lazy_names_are_reachable_and_listed():
     assert out["kernels"] == []
 
 
+def test_every_ops_module_is_reachable_as_an_attribute():
+    import minigrad.ops
+    files = {name[:-3] for name in os.listdir(os.path.dirname(minigrad.ops.__file__))
+             if name.endswith(".py") and not name.startswith("_")}
+    assert files == set(minigrad.ops._FAMILIES)
+
+
 def test_the_first_cross_entropy_loads_only_its_own_kernels():
     out = run("""
         import json, sys

@@ -5,8 +5,10 @@ Each family module is imported on first use (PEP 562): ``ops.loss.X`` or
 ``import minigrad``."""
 import importlib
 
-_FAMILIES = ("activation", "elementwise", "linalg", "reduce", "shape", "loss", "loss_checks", "loss_elementwise",
-             "softmax", "elementwise_extra", "linalg_extra", "reduce_extra", "index_extra", "shape_extra")
+# every module of this package (tests/test_startup.py checks the list against the files)
+_FAMILIES = ("activation", "dual", "elementwise", "elementwise_extra", "index_extra", "linalg", "linalg_extra",
+             "loss", "loss_checks", "loss_composite", "loss_elementwise", "nn_extra", "reduce", "reduce_extra",
+             "shape", "shape_extra", "softmax")
 
 
 def __getattr__(name):
