@@ -23,7 +23,6 @@ from minigrad import autograd  # noqa: F401
 from minigrad.kernel_switch import kernels_enabled, set_kernels  # noqa: F401
 
 autograd.load()
-from minigrad.serialization import load, save  # noqa: F401
 from minigrad.device import (device, get_default_device, get_default_dtype, set_default_device,  # noqa: F401
                              set_default_dtype)
 
@@ -31,18 +30,24 @@ __version__ = "0.1.0"
 
 # Subpackages imported on first use (PEP 562), so ``import minigrad`` stays fast:
 # ``minigrad.nn``, ``minigrad.optim.lr_scheduler``, ``minigrad.utils.data`` all work after it.
-_SUBMODULES = ("nn", "optim", "utils", "data", "cuda", "kernels")
+_SUBMODULES = ("nn", "optim", "utils", "data", "cuda", "kernels", "serialization", "viz")
+# Functions imported from their module on first use: name -> module.
+_FUNCTIONS = {"load": "serialization", "save": "serialization"}
 
 
 def __getattr__(name):
+    import importlib
     if name in _SUBMODULES:
-        import importlib
         return importlib.import_module(f"minigrad.{name}")  # also binds it here
+    if name in _FUNCTIONS:
+        value = getattr(importlib.import_module(f"minigrad.{_FUNCTIONS[name]}"), name)
+        globals()[name] = value  # found directly next time
+        return value
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_SUBMODULES))
+    return sorted(set(globals()) | set(_SUBMODULES) | set(_FUNCTIONS))
 
 
 def is_tensor(obj):

@@ -4,7 +4,8 @@ dims)`` is ``x.flip(dims)``, as torch has both; and the few with no method form
 import numpy as np
 
 from minigrad.creation_extra import bernoulli, multinomial, normal, randint_like  # noqa: F401
-from minigrad.ops import index_extra
+from minigrad._lazy import LazyModule
+index_extra = LazyModule("minigrad.ops.index_extra")  # imported on first use
 from minigrad.tensor import Tensor
 from minigrad.tensor_math import _as_tensor
 

@@ -1,10 +1,12 @@
-"""Deferred imports, so that ``import minigrad`` does not pay for numba.
+"""Deferred imports, so that ``import minigrad`` does not pay for what it may never use.
 
-numba (about half of minigrad's import time) is needed only when a kernel first
-runs.  ``kernels`` below stands for the package ``minigrad.kernels``: the first
-attribute read imports it (and numba), then the attribute is kept on the proxy,
-so later reads are plain attribute lookups.  ``kernel(name)`` is a function that
-calls ``minigrad.kernels.<name>``, for class bodies that bind a kernel at import.
+``LazyModule("minigrad.ops.index_extra")`` stands for that module until one of its
+attributes is first read.  numba (it costs more than the rest of ``import minigrad``
+together) is needed only when a kernel first runs.  ``kernels`` below stands for the
+package ``minigrad.kernels``: the first attribute read imports it (and numba), then the
+attribute is kept on the proxy, so later reads are plain attribute lookups.
+``kernel(name)`` is a function that calls ``minigrad.kernels.<name>``, for class
+bodies that bind a kernel at import.
 """
 import importlib
 

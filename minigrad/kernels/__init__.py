@@ -5,28 +5,42 @@ normalised in the Python entry points (C-contiguous float32/float64, int64 targe
 The cache never fails a call: with no writable location the kernels compile in memory
 (one ``KernelCacheWarning``), a damaged entry is recompiled; :func:`cache_info` says which.
 See each module's docstring for exact signatures and return values.
+
+Each name below is imported from its module on first use (PEP 562), so the first
+cross-entropy loads ``cross_entropy.py`` and its helpers only, not the softmax, NLL
+and BCE kernels.  ``import minigrad.kernels`` itself imports numba and picks the
+threading layer (``threading.py``).
 """
+import importlib
+
 from .threading import PARALLEL_THRESHOLD, threading_info, threading_layer
 from ._cache import KernelCacheWarning, cache_info
-from .softmax import (softmax_forward, log_softmax_forward, softmax_backward, log_softmax_backward,
-                      softmax_reference, log_softmax_reference, softmax_backward_reference,
-                      log_softmax_backward_reference)
-from .cross_entropy import (cross_entropy_forward_backward, cross_entropy_probs_forward_backward,
-                            cross_entropy_reference, cross_entropy_probs_reference)
-from .nll import nll_forward, nll_backward, nll_forward_reference, nll_backward_reference
-from .bce import (bce_with_logits_forward_backward, bce_forward_backward,
-                  bce_with_logits_reference, bce_reference)
-from .validate import check_targets, check_targets_reference
 
-__all__ = [
-    "PARALLEL_THRESHOLD", "threading_info", "threading_layer", "cache_info", "KernelCacheWarning",
-    "softmax_forward", "log_softmax_forward", "softmax_backward", "log_softmax_backward",
-    "softmax_reference", "log_softmax_reference", "softmax_backward_reference",
-    "log_softmax_backward_reference",
-    "cross_entropy_forward_backward", "cross_entropy_probs_forward_backward",
-    "cross_entropy_reference", "cross_entropy_probs_reference",
-    "nll_forward", "nll_backward", "nll_forward_reference", "nll_backward_reference",
-    "bce_with_logits_forward_backward", "bce_forward_backward",
-    "bce_with_logits_reference", "bce_reference",
-    "check_targets", "check_targets_reference",
-]
+# name -> the module (in this package) that defines it
+_WHERE = {
+    **dict.fromkeys(("softmax_forward", "log_softmax_forward", "softmax_backward", "log_softmax_backward",
+                     "softmax_reference", "log_softmax_reference", "softmax_backward_reference",
+                     "log_softmax_backward_reference"), "softmax"),
+    **dict.fromkeys(("cross_entropy_forward_backward", "cross_entropy_probs_forward_backward",
+                     "cross_entropy_reference", "cross_entropy_probs_reference"), "cross_entropy"),
+    **dict.fromkeys(("nll_forward", "nll_backward", "nll_forward_reference", "nll_backward_reference"), "nll"),
+    **dict.fromkeys(("bce_with_logits_forward_backward", "bce_forward_backward",
+                     "bce_with_logits_reference", "bce_reference"), "bce"),
+    **dict.fromkeys(("check_targets", "check_targets_reference"), "validate"),
+}
+
+__all__ = ["PARALLEL_THRESHOLD", "threading_info", "threading_layer", "cache_info", "KernelCacheWarning",
+           *_WHERE]
+
+
+def __getattr__(name):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'minigrad.kernels' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found directly next time
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_WHERE))

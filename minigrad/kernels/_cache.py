@@ -76,6 +76,15 @@ except ImportError:  # pragma: no cover - numba internals moved
     _FunctionCache = _NullCache = None
 
 
+def _light_init(target_context):
+    """Make the process ready to run cached machine code: the NRT's symbols and its
+    compiled helpers (``rtsys.initialize``, idempotent) and the symbols that
+    ``numba.cpython.hashing`` registers at import; no typing/lowering registries."""
+    from numba.core.runtime import nrt
+    import numba.cpython.hashing  # noqa: F401  (adds its LLVM symbols at import)
+    nrt.rtsys.initialize(target_context)
+
+
 if _FunctionCache is not None:
 
     class RobustFunctionCache(_FunctionCache):
@@ -96,7 +105,21 @@ if _FunctionCache is not None:
 
         def load_overload(self, sig, target_context):
             """The cached kernel, or None (compile) if the entry is missing or unreadable;
-            an unreadable index or data file is deleted so that the save rewrites it."""
+            an unreadable index or data file is deleted so that the save rewrites it.
+
+            numba's own ``load_overload`` first refreshes the whole target context
+            (imports and installs every typing and lowering registry: ~0.3 s, more than
+            the rest of a first call together), which only a compile needs.  Loading
+            machine code needs the runtime (NRT) symbols alone, so that is all that is
+            set up here; numba's compiler still refreshes before any compile.  If the
+            light load fails, the entry is tried once more after a full refresh before
+            it counts as damaged."""
+            try:
+                _light_init(target_context)
+                with self._guard_against_spurious_io_errors():
+                    return self._load_overload(sig, target_context)
+            except Exception:
+                pass
             try:
                 return super().load_overload(sig, target_context)
             except Exception as exc:  # UnpicklingError, EOFError, ... from a damaged file
