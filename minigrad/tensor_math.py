@@ -77,17 +77,21 @@ class TensorMath:
 
     # ------------------------------------------------------------- arithmetic
     def _binary(self, fn, other, reverse=False, floating=False):
-        if isinstance(other, np.generic):
-            other = other.item()
-        if self._data.dtype.kind == "f" and (type(other) in (int, float) or (
-                hasattr(other, "_data") and other._data.dtype == self._data.dtype)):
+        dtype, kind = self._data.dtype, type(other)
+        if (kind is float or kind is int or (hasattr(other, "_data") and (
+                other._data.dtype is dtype or other._data.dtype == dtype))) and dtype.kind == "f":
             a, b = (other, self) if reverse else (self, other)  # common case: no casts
-        elif not (isinstance(other, (numbers.Number, np.ndarray)) or hasattr(other, "_data")):
-            return NotImplemented
         else:
+            if isinstance(other, np.generic):
+                other = other.item()
+            if not (isinstance(other, (numbers.Number, np.ndarray)) or hasattr(other, "_data")):
+                return NotImplemented
             a, b = (other, self) if reverse else (self, other)
             a, b = _prepare_operands(a, b, floating)
-        return _apply_elementwise(fn, a, b)
+        try:
+            return fn.apply(a, b)
+        except ValueError as e:  # shapes that do not broadcast, integers to negative powers
+            raise _elementwise_error(e, (a, b)) from None
 
     def __add__(self, other):
         return self._binary(ops.elementwise.Add, other)
@@ -353,9 +357,14 @@ def _apply_elementwise(fn, *operands):
     try:
         return fn.apply(*operands)
     except ValueError as e:
-        shapes = [np.shape(getattr(x, "_data", x)) for x in operands
-                  if hasattr(x, "_data") or isinstance(x, np.ndarray)]
-        raise RuntimeError(_broadcast_error(shapes) or str(e)) from None
+        raise _elementwise_error(e, operands) from None
+
+
+def _elementwise_error(e, operands):
+    """numpy's ValueError from an elementwise op as torch's RuntimeError."""
+    shapes = [np.shape(getattr(x, "_data", x)) for x in operands
+              if hasattr(x, "_data") or isinstance(x, np.ndarray)]
+    return RuntimeError(_broadcast_error(shapes) or str(e))
 
 
 def _broadcast_error(shapes):

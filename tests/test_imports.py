@@ -56,3 +56,25 @@ def test_an_optimizer_step_loads_its_kernels_lazily():
     result = run(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:2] == ["False", "True [0.999, 0.999, 0.999]"]
+
+
+def test_each_loss_and_softmax_runs_first_in_a_fresh_process():
+    """Kernel modules load on first use: every entry point that reaches them must find its
+    module from a fresh process, with and without gradients."""
+    calls = {
+        "cross_entropy": "F.cross_entropy(x, t).backward()",
+        "cross_entropy, no_grad": "with minigrad.no_grad(): F.cross_entropy(x, t)",
+        "nll_loss": "F.nll_loss(x, t).backward()",
+        "nll_loss, no_grad": "with minigrad.no_grad(): F.nll_loss(x, t)",
+        "log_softmax": "F.log_softmax(x, 1).sum().backward()",
+        "softmax": "F.softmax(x, 1).sum().backward()",
+        "bce_with_logits": "F.binary_cross_entropy_with_logits(x, x.detach().sigmoid()).backward()",
+        "binary_cross_entropy": "F.binary_cross_entropy(x.sigmoid(), x.detach().sigmoid()).backward()",
+    }
+    for name, call in calls.items():
+        code = ("import minigrad, minigrad.nn.functional as F\n"
+                "x = minigrad.randn(4, 3, requires_grad=True)\n"
+                "t = minigrad.tensor([0, 1, 2, 0])\n" + call + "\nprint('ok')\n")
+        result = run(code)
+        assert result.returncode == 0, f"{name}: {result.stderr}"
+        assert result.stdout.strip() == "ok", name

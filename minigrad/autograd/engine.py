@@ -105,7 +105,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                     g = np.asarray(g)
                 if g.shape != shape:
                     g = unbroadcast(g, shape, node)
-                if g.dtype != dtype:
+                if g.dtype is not dtype and g.dtype != dtype:
                     g = g.astype(dtype) if type(g) is np.ndarray else _cast(g, dtype)
                 if parent.num_outputs == 1:
                     previous = pending.get(parent)
@@ -415,7 +415,7 @@ def accumulate(t, grad, create_graph=False, owned=None):
             np.add(t._grad._data, grad._data, out=t._grad._data)
             t._grad._version_counter[0] += 1
         return
-    if grad.dtype != t._data.dtype:
+    if grad.dtype is not t._data.dtype and grad.dtype != t._data.dtype:
         grad, owned = grad.astype(t._data.dtype), True
     if t._grad is None:
         if owned is None:
@@ -472,6 +472,10 @@ def _as_tuple(x):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """torch.autograd.backward: add d(tensors)/d(leaf) to ``leaf.grad`` for every leaf that
     requires grad (or only for ``inputs``)."""
+    if grad_tensors is None and inputs is None and not create_graph and isinstance(tensors, Tensor):
+        grad = _root_gradient(tensors, None, 0, False)  # the usual loss.backward()
+        run_backward([tensors._grad_edge()], [grad], bool(retain_graph), False)
+        return
     tensors = _as_tuple(tensors)
     grad_tensors = (None,) * len(tensors) if grad_tensors is None else _as_tuple(grad_tensors)
     if len(grad_tensors) != len(tensors):

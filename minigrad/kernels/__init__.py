@@ -33,7 +33,12 @@ __all__ = ["PARALLEL_THRESHOLD", "threading_info", "threading_layer", "cache_inf
            *_WHERE]
 
 
+_MODULES = ("bce", "cross_entropy", "nll", "softmax", "validate")  # the kernel modules, by name
+
+
 def __getattr__(name):
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")  # also binds it here
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'minigrad.kernels' has no attribute {name!r}")
@@ -43,4 +48,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_WHERE))
+    return sorted(set(globals()) | set(_WHERE) | set(_MODULES))
