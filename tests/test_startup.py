@@ -62,7 +62,8 @@ def test_the_random_stream_starts_at_the_first_draw_from_the_seed():
     assert out["first"] == minigrad.rand(4).numpy().astype(float).tolist()
     minigrad.manual_seed(5)
     assert out["seeded"] == minigrad.randn(3).numpy().astype(float).tolist()
-    assert out["a"] == out["b"] == minigrad.rand(2, generator=minigrad.Generator().manual_seed(9)).numpy().astype(float).tolist()
+    g = minigrad.Generator().manual_seed(9)
+    assert out["a"] == out["b"] == minigrad.rand(2, generator=g).numpy().astype(float).tolist()
     assert out["initial"] == 5
 
 

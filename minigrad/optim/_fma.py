@@ -36,9 +36,9 @@ def _fma_intrinsic(typingctx, a, b, c):
 
 
 def fma_scalar(a, b, c):
-    """fma of three numpy scalars of one dtype, in plain Python: a·b + c computed exactly
-    (fractions), rounded once to the nearest value of that dtype (ties to even)."""
-    dt = type(a)
+    """fma of three numpy scalars (of one dtype when compiled), in plain Python: a·b + c
+    computed exactly (fractions), rounded once to the nearest value of the dtype (ties to even)."""
+    dt = np.result_type(a, b, c).type
     af, bf, cf = float(a), float(b), float(c)
     if not (np.isfinite(af) and np.isfinite(bf)):
         with np.errstate(all="ignore"):
@@ -58,7 +58,7 @@ def fma_scalar(a, b, c):
         if not np.isfinite(cand):
             continue
         d_best, d_cand = abs(Fraction(float(best)) - exact), abs(Fraction(float(cand)) - exact)
-        if d_cand < d_best or (d_cand == d_best and int(cand.view(np.uint32)) % 2 == 0):
+        if d_cand < d_best or (d_cand == d_best and int(cand.view(f"u{cand.itemsize}")) % 2 == 0):
             best = cand
     return best
 
