@@ -4,13 +4,19 @@
 init, dropout and DataLoader shuffling all repeat exactly.  (The streams are
 numpy's PCG64, so they repeat minigrad runs, not torch's numbers.)
 """
+import threading
+
 import numpy as np
 
 _DEFAULT_SEED = 67280421310721  # torch's initial seed, so fresh processes start the same way
+_create_lock = threading.Lock()  # two threads' first draws share one stream
 
 
 class Generator:
-    """Like ``torch.Generator``: ``Generator().manual_seed(0)`` gives an independent stream."""
+    """Like ``torch.Generator``: ``Generator().manual_seed(0)`` gives an independent stream.
+
+    The numpy generator behind it (``.numpy``) is created at the first draw, not when the
+    seed is set: ``import minigrad`` does not load ``numpy.random`` (~25 ms)."""
 
     def __init__(self, device="cpu"):
         self.manual_seed(_DEFAULT_SEED)
@@ -21,8 +27,19 @@ class Generator:
         if not -2 ** 63 <= seed < 2 ** 64:
             raise ValueError("Overflow when unpacking long long")
         self._seed = seed % 2 ** 64
-        self.numpy = np.random.Generator(np.random.PCG64(self._seed))
+        self._numpy = None      # the stream restarts from the new seed at the next draw
         return self
+
+    @property
+    def numpy(self):
+        """The ``numpy.random.Generator`` (PCG64 seeded with ``initial_seed()``) to draw from."""
+        gen = self._numpy
+        if gen is None:
+            with _create_lock:
+                gen = self._numpy
+                if gen is None:
+                    gen = self._numpy = np.random.Generator(np.random.PCG64(self._seed))
+        return gen
 
     def initial_seed(self):
         return self._seed

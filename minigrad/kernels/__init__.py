@@ -29,18 +29,18 @@ _WHERE = {
     **dict.fromkeys(("check_targets", "check_targets_reference"), "validate"),
 }
 
+# the kernel modules, reachable as attributes before anything imported them
+_MODULES = frozenset(("softmax", "cross_entropy", "nll", "bce", "validate"))
+
 __all__ = ["PARALLEL_THRESHOLD", "threading_info", "threading_layer", "cache_info", "KernelCacheWarning",
            *_WHERE]
 
 
-_MODULES = ("bce", "cross_entropy", "nll", "softmax", "validate")  # the kernel modules, by name
-
-
 def __getattr__(name):
-    if name in _MODULES:
-        return importlib.import_module(f"{__name__}.{name}")  # also binds it here
     module = _WHERE.get(name)
     if module is None:
+        if name in _MODULES:    # a kernel module itself: ``kernels.cross_entropy.cross_entropy_fused``
+            return importlib.import_module(f"{__name__}.{name}")
         raise AttributeError(f"module 'minigrad.kernels' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value  # found directly next time
@@ -48,4 +48,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_WHERE) | set(_MODULES))
+    return sorted(set(globals()) | set(_WHERE) | _MODULES)

@@ -174,7 +174,8 @@ def _ce_consts(x, w, has_w, eps, C, total, mean):
 
 
 @helper
-def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad, i0, i1, want_grad):
+def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad, i0, i1, want_grad,
+                   row):
     """Rows i0..i1, with ``d = x - x.max(1)``, ``e = exp(d)``, ``s = e.sum(1)``::
 
         loss = keep * w[y] * (log(s) - d[y]) + eps/C * (W * log(s) - (w * d).sum(1))
@@ -182,13 +183,13 @@ def _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, g
 
     (``W = w.sum()``, ``sc = 1/total`` for 'mean'; ignored rows are 0).  Only the
     sums use radd; ``log(s) - (x[y] - m)`` keeps its order at any magnitude.
-    Without ``want_grad`` the exps go to a one-row scratch ``g`` (the same loops, so the
+    Without ``want_grad`` the exps go to ``row``, a (1, C) scratch (the same loops, so the
     same loss bit for bit) and grad is not touched."""
     C = x.shape[1]
     one = scalar_of(x, 1.0)
     zero = scalar_of(x, 0.0)
     smooth = eps > 0.0
-    g = grad if want_grad else np.empty((1, C), x.dtype)
+    g = grad if want_grad else row
     for i in range(i0, i1):
         r = i if want_grad else 0
         y = t[i]
@@ -320,14 +321,14 @@ def _ce_tile(x, t, tb, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, gra
 
 @helper
 def _ce_tiles_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
-                    N, C, S, B, t0, t1, want_grad):
+                    N, C, S, B, t0, t1, want_grad, work, vm):
+    """Tiles t0..t1; ``work`` (5 * B) and ``vm`` (B) are this chunk's scratch."""
     nb = (S + B - 1) // B
-    m = np.empty(B, x.dtype)
-    acc = np.empty(B, x.dtype)
-    sw = np.empty(B, x.dtype)
-    coef = np.empty(B, x.dtype)
-    bneg = np.empty(B, x.dtype)
-    vm = np.empty(B, np.bool_)
+    m = work[:B]
+    acc = work[B:2 * B]
+    sw = work[2 * B:3 * B]
+    coef = work[3 * B:4 * B]
+    bneg = work[4 * B:5 * B]
     for tile in range(t0, t1):
         n = tile // nb
         s0 = (tile - n * nb) * B
@@ -336,20 +337,22 @@ def _ce_tiles_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, 
 
 
 @helper
-def _ce_small_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad, i0, i1, want_grad):
+def _ce_small_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad, i0, i1, want_grad,
+                    work, vm):
     """(N, C) rows with few classes: blocks of ROWBLOCK rows are transposed into a
     class-major scratch tile and run through the tile kernel (vectorised across rows,
-    one vectorised log per block instead of a scalar log per row)."""
+    one vectorised log per block instead of a scalar log per row).  ``work``
+    (``small_work_size(C)``) and ``vm`` (ROWBLOCK) are this chunk's scratch."""
     C = x.shape[1]
     R = ROWBLOCK
-    T = np.empty(C * R, x.dtype)
-    O = np.empty(C * R, x.dtype)
-    m = np.empty(R, x.dtype)
-    acc = np.empty(R, x.dtype)
-    sw = np.empty(R, x.dtype)
-    coef = np.empty(R, x.dtype)
-    bneg = np.empty(R, x.dtype)
-    vm = np.empty(R, np.bool_)
+    T = work[:C * R]
+    O = work[C * R:2 * C * R]
+    k = 2 * C * R
+    m = work[k:k + R]
+    acc = work[k + R:k + 2 * R]
+    sw = work[k + 2 * R:k + 3 * R]
+    coef = work[k + 3 * R:k + 4 * R]
+    bneg = work[k + 4 * R:k + 5 * R]
     for b0 in range(i0, i1, R):
         n = min(R, i1 - b0)
         transpose_in(x, b0, n, R, T)
@@ -359,10 +362,13 @@ def _ce_small_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, 
             transpose_out(O, b0, n, R, grad)
 
 
-def _ce_rows(x, t, w, has_w, ignore_index, eps, mean, loss, grad, nch, small, want_grad):
+def _ce_rows(x, t, w, has_w, ignore_index, eps, mean, loss, grad, nch, small, want_grad, work, rows, flags):
     """(N, C) logits, index targets: validate t, then _ce_rows_chunk (or the
     transposed-block path) over nch chunks; returns ``(bad, total, float(loss.sum()),
-    n_ignored)``.  Without ``want_grad`` only the loss is computed (grad is not written)."""
+    n_ignored)``.  Without ``want_grad`` only the loss is computed (grad is not written).
+    Scratch per chunk ch (allocated by the caller: no allocation in compiled code):
+    ``work[ch]``, ``flags[ch]`` for the transposed-block path, ``rows[ch]`` (1, C) for the
+    row path without ``want_grad``; see ``_scratch``."""
     N, C = x.shape
     bad, total, ignored = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
@@ -371,19 +377,19 @@ def _ce_rows(x, t, w, has_w, ignore_index, eps, mean, loss, grad, nch, small, wa
     for ch in prange(nch):
         if small:
             _ce_small_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
-                            ch * N // nch, (ch + 1) * N // nch, want_grad)
+                            ch * N // nch, (ch + 1) * N // nch, want_grad, work[ch], flags[ch])
         else:
             _ce_rows_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
-                           ch * N // nch, (ch + 1) * N // nch, want_grad)
+                           ch * N // nch, (ch + 1) * N // nch, want_grad, rows[ch])
     lsum = 0.0
     for i in range(N):
         lsum = radd(lsum, float(loss[i]))    # float64 also as plain Python
     return -1, total, lsum, ignored
 
 
-def _ce_tiles(x, t, w, has_w, ignore_index, eps, mean, loss, grad, N, C, S, B, nch, want_grad):
+def _ce_tiles(x, t, w, has_w, ignore_index, eps, mean, loss, grad, N, C, S, B, nch, want_grad, work, flags):
     """Flat (N, C, S) logits: as _ce_rows, tiles of B positions (grad is scratch for the
-    exps without ``want_grad``)."""
+    exps without ``want_grad``; ``work`` (nch, 5 * B), ``flags`` (nch, B): per-chunk scratch)."""
     bad, total, ignored = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
         return bad, total, 0.0, ignored
@@ -391,7 +397,7 @@ def _ce_tiles(x, t, w, has_w, ignore_index, eps, mean, loss, grad, N, C, S, B, n
     nt = N * ((S + B - 1) // B)
     for ch in prange(nch):
         _ce_tiles_chunk(x, t, w, has_w, ignore_index, eps, keep, epsc, sc, W, loss, grad,
-                        N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, want_grad)
+                        N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, want_grad, work[ch], flags[ch])
     lsum = 0.0
     for i in range(N * S):
         lsum = radd(lsum, float(loss[i]))
@@ -406,6 +412,17 @@ _ce_tiles_par = quiet_in_python(kernel(parallel=True)(_ce_tiles))
 
 _NO_GRAD = {np.dtype(np.float32): np.empty((0, 0), np.float32),
             np.dtype(np.float64): np.empty((0, 0), np.float64)}
+
+
+def _rows_scratch(nch, C, dtype, small, want_grad):
+    """The row kernel's scratch, one slice per chunk: ``(work, rows, flags)`` for
+    ``_ce_rows``.  Allocated here, not inside the compiled code: a kernel that calls
+    ``np.empty`` makes every process import numba's array module (~50 ms) to load it."""
+    R = ROWBLOCK
+    work = np.empty((nch, (2 * C * R + 5 * R) if small else 0), dtype)
+    rows = np.empty((nch, 1, C if not (small or want_grad) else 0), dtype)
+    flags = np.empty((nch, R if small else 0), np.bool_)
+    return work, rows, flags
 
 
 def cross_entropy_fused(x, t, w, has_w, ignore_index, eps, mean, want_grad):
@@ -433,17 +450,20 @@ def cross_entropy_fused(x, t, w, has_w, ignore_index, eps, mean, want_grad):
     if S == 1:
         x2 = x if len(shape) == 2 else x.reshape(N, C)
         grad = np.empty_like(x) if want_grad else None
+        nch = n_chunks(N, par)
+        small = C <= SMALL_C[x.dtype]
         bad, total, lsum, ignored = (_ce_rows_par if par else _ce_rows_ser)(
             x2, t, w, has_w, ignore_index, eps, mean, loss if len(lshape) == 1 else loss.reshape(-1),
             _NO_GRAD[x.dtype] if grad is None else (grad if len(shape) == 2 else grad.reshape(N, C)),
-            n_chunks(N, par), C <= SMALL_C[x.dtype], want_grad)
+            nch, small, want_grad, *_rows_scratch(nch, C, x.dtype, small, want_grad))
     else:
         B = tile_width(C, S, x.itemsize)
         nch = n_chunks(N * ((S + B - 1) // B), par)
         grad = np.empty_like(x)  # without want_grad: scratch for the exps
         bad, total, lsum, ignored = (_ce_tiles_par if par else _ce_tiles_ser)(
             x.reshape(-1), t, w, has_w, ignore_index, eps, mean, loss.reshape(-1),
-            grad.reshape(-1), N, C, S, B, nch, want_grad)
+            grad.reshape(-1), N, C, S, B, nch, want_grad,
+            np.empty((nch, 5 * B), x.dtype), np.empty((nch, B), np.bool_))
         if not want_grad:
             grad = None
     if bad >= 0:
@@ -515,16 +535,17 @@ def _cep_rows_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, i0,
 
 @helper
 def _cep_tiles_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, N, C, S, B,
-                     t0, t1):
-    """Tiles t0..t1 of _cep_rows_chunk's formulas, vectorised over positions."""
+                     t0, t1, work):
+    """Tiles t0..t1 of _cep_rows_chunk's formulas, vectorised over positions; ``work``
+    (4 * B) is this chunk's scratch."""
     one = scalar_of(x, 1.0)
     zero = scalar_of(x, 0.0)
     nb = (S + B - 1) // B
     Su = _U(S)
-    m = np.empty(B, x.dtype)
-    acc = np.empty(B, x.dtype)
-    Q = np.empty(B, x.dtype)
-    Ls = np.empty(B, x.dtype)
+    m = work[:B]
+    acc = work[B:2 * B]
+    Q = work[2 * B:3 * B]
+    Ls = work[3 * B:4 * B]
     for tile in range(t0, t1):
         n = tile // nb
         s0 = (tile - n * nb) * B
@@ -581,15 +602,16 @@ def _cep_rows(x, P, w, has_w, eps, sc_, want_tg, loss, grad, tg, nch):
     return lsum
 
 
-def _cep_tiles(x, P, w, has_w, eps, sc_, want_tg, loss, grad, tg, N, C, S, B, nch):
-    """Flat (N, C, S): as _cep_rows, tiles of B positions (_cep_tiles_chunk)."""
+def _cep_tiles(x, P, w, has_w, eps, sc_, want_tg, loss, grad, tg, N, C, S, B, nch, work):
+    """Flat (N, C, S): as _cep_rows, tiles of B positions (_cep_tiles_chunk); ``work``
+    (nch, 4 * B): per-chunk scratch."""
     keep = scalar_of(x, 1.0 - eps)
     epsc = scalar_of(x, eps / C)
     sc = scalar_of(x, sc_)
     nt = N * ((S + B - 1) // B)
     for ch in prange(nch):
         _cep_tiles_chunk(x, P, w, has_w, keep, epsc, sc, want_tg, loss, grad, tg, N, C, S, B,
-                         ch * nt // nch, (ch + 1) * nt // nch)
+                         ch * nt // nch, (ch + 1) * nt // nch, work[ch])
     lsum = 0.0
     for i in range(N * S):
         lsum = radd(lsum, float(loss[i]))
@@ -630,5 +652,5 @@ def cross_entropy_probs_forward_backward(logits, target, weight=None, label_smoo
         nch = n_chunks(N * ((S + B - 1) // B), par)
         lsum = (_cep_tiles_par if par else _cep_tiles_ser)(
             x.reshape(-1), P.reshape(-1), w, has_w, eps, sc, bool(target_grad), lf,
-            grad.reshape(-1), tg.reshape(-1), N, C, S, B, nch)
+            grad.reshape(-1), tg.reshape(-1), N, C, S, B, nch, np.empty((nch, 4 * B), x.dtype))
     return loss, grad, (tg if target_grad else None), lsum

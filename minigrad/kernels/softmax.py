@@ -210,10 +210,11 @@ def _bwd_tile(g, o, gx, base, Su, C, L, acc, log):
 
 
 @helper
-def _fwd_tiles_chunk(x, out, N, C, S, B, t0, t1, log):
+def _fwd_tiles_chunk(x, out, N, C, S, B, t0, t1, log, work):
+    """Tiles t0..t1; ``work`` (2 * B) is this chunk's scratch."""
     nb = (S + B - 1) // B
-    m = np.empty(B, x.dtype)
-    acc = np.empty(B, x.dtype)
+    m = work[:B]
+    acc = work[B:2 * B]
     for tile in range(t0, t1):
         n = tile // nb
         s0 = (tile - n * nb) * B
@@ -221,9 +222,9 @@ def _fwd_tiles_chunk(x, out, N, C, S, B, t0, t1, log):
 
 
 @helper
-def _bwd_tiles_chunk(g, o, gx, N, C, S, B, t0, t1, log):
+def _bwd_tiles_chunk(g, o, gx, N, C, S, B, t0, t1, log, acc):
+    """Tiles t0..t1; ``acc`` (B) is this chunk's scratch."""
     nb = (S + B - 1) // B
-    acc = np.empty(B, g.dtype)
     for tile in range(t0, t1):
         n = tile // nb
         s0 = (tile - n * nb) * B
@@ -231,16 +232,17 @@ def _bwd_tiles_chunk(g, o, gx, N, C, S, B, t0, t1, log):
 
 
 @helper
-def _fwd_small_chunk(x, out, i0, i1, log):
+def _fwd_small_chunk(x, out, i0, i1, log, work):
     """Rows with few classes: per-row loops would be dominated by loop overhead and a
     scalar log per row, so blocks of ROWBLOCK rows are transposed into a class-major
-    scratch tile and run through the tile kernel (vectorised across rows)."""
+    scratch tile and run through the tile kernel (vectorised across rows).  ``work``
+    (2 * C * ROWBLOCK + 2 * ROWBLOCK) is this chunk's scratch."""
     C = x.shape[1]
     R = ROWBLOCK
-    T = np.empty(C * R, x.dtype)
-    O = np.empty(C * R, x.dtype)
-    m = np.empty(R, x.dtype)
-    acc = np.empty(R, x.dtype)
+    T = work[:C * R]
+    O = work[C * R:2 * C * R]
+    m = work[2 * C * R:2 * C * R + R]
+    acc = work[2 * C * R + R:2 * C * R + 2 * R]
     for b0 in range(i0, i1, R):
         n = min(R, i1 - b0)
         transpose_in(x, b0, n, R, T)
@@ -248,12 +250,14 @@ def _fwd_small_chunk(x, out, i0, i1, log):
         transpose_out(O, b0, n, R, out)
 
 
-def _fwd_rows(x, out, nch, log, small):
-    """(N, C): ``log_softmax(x, 1)`` / ``softmax(x, 1)`` over nch row chunks (prange)."""
+def _fwd_rows(x, out, nch, log, small, work):
+    """(N, C): ``log_softmax(x, 1)`` / ``softmax(x, 1)`` over nch row chunks (prange);
+    ``work[ch]``: chunk ch's scratch for the transposed-block path (allocated by the caller:
+    a kernel that calls ``np.empty`` makes every process import numba's array module)."""
     N = x.shape[0]
     for ch in prange(nch):
         if small:
-            _fwd_small_chunk(x, out, ch * N // nch, (ch + 1) * N // nch, log)
+            _fwd_small_chunk(x, out, ch * N // nch, (ch + 1) * N // nch, log, work[ch])
         else:
             _fwd_rows_chunk(x, out, ch * N // nch, (ch + 1) * N // nch, log)
 
@@ -265,18 +269,20 @@ def _bwd_rows(g, o, gx, nch, log):
         _bwd_rows_chunk(g, o, gx, ch * N // nch, (ch + 1) * N // nch, log)
 
 
-def _fwd_tiles(x, out, N, C, S, B, nch, log):
-    """Flat (N, C, S): ``log_softmax(x, 1)`` / ``softmax(x, 1)``, tiles of B positions."""
+def _fwd_tiles(x, out, N, C, S, B, nch, log, work):
+    """Flat (N, C, S): ``log_softmax(x, 1)`` / ``softmax(x, 1)``, tiles of B positions;
+    ``work`` (nch, 2 * B): per-chunk scratch."""
     nt = N * ((S + B - 1) // B)
     for ch in prange(nch):
-        _fwd_tiles_chunk(x, out, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, log)
+        _fwd_tiles_chunk(x, out, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, log, work[ch])
 
 
-def _bwd_tiles(g, o, gx, N, C, S, B, nch, log):
-    """Flat (N, C, S): the gradient of _fwd_tiles, tiles of B positions."""
+def _bwd_tiles(g, o, gx, N, C, S, B, nch, log, work):
+    """Flat (N, C, S): the gradient of _fwd_tiles, tiles of B positions; ``work``
+    (nch, B): per-chunk scratch."""
     nt = N * ((S + B - 1) // B)
     for ch in prange(nch):
-        _bwd_tiles_chunk(g, o, gx, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, log)
+        _bwd_tiles_chunk(g, o, gx, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, log, work[ch])
 
 
 _fwd_rows_ser = quiet_in_python(kernel()(_fwd_rows))
@@ -308,13 +314,15 @@ def _forward(x, axis, log):
             x, out2 = x.reshape(N, C), out.reshape(N, C)
         else:
             out2 = out
-        (_fwd_rows_par if par else _fwd_rows_ser)(x, out2, n_chunks(N, par), log,
-                                                    C <= SMALL_C_FWD[x.dtype])
+        nch = n_chunks(N, par)
+        small = C <= SMALL_C_FWD[x.dtype]
+        work = np.empty((nch, 2 * C * ROWBLOCK + 2 * ROWBLOCK if small else 0), x.dtype)
+        (_fwd_rows_par if par else _fwd_rows_ser)(x, out2, nch, log, small, work)
     else:
         B = tile_width(C, S, x.itemsize)
         nch = n_chunks(N * ((S + B - 1) // B), par)
         (_fwd_tiles_par if par else _fwd_tiles_ser)(x.reshape(-1), out.reshape(-1),
-                                                      N, C, S, B, nch, log)
+                                                      N, C, S, B, nch, log, np.empty((nch, 2 * B), x.dtype))
     return out
 
 
@@ -342,7 +350,7 @@ def _backward(grad_out, out, axis, log):
         B = tile_width(C, S, o.itemsize)
         nch = n_chunks(N * ((S + B - 1) // B), par)
         (_bwd_tiles_par if par else _bwd_tiles_ser)(g.reshape(-1), o.reshape(-1), gx.reshape(-1),
-                                                      N, C, S, B, nch, log)
+                                                      N, C, S, B, nch, log, np.empty((nch, B), o.dtype))
     return gx
 
 
