@@ -69,6 +69,7 @@ import warnings as _warnings  # noqa: E402
 import numpy as _numpy  # noqa: E402
 
 from minigrad import dtypes as _dtypes  # noqa: E402
+from minigrad.autograd.grad_mode import state as _grad_state  # noqa: E402
 from minigrad.ops import loss as _loss, loss_checks as _checks, loss_elementwise as _pointwise  # noqa: E402
 from minigrad.ops import softmax as _softmax  # noqa: E402
 from minigrad.tensor_math import _as_tensor  # noqa: E402
@@ -233,7 +234,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     xd, yd = x._data, y._data
     if (weight is None and size_average is None and reduce is None and reduction in _checks.REDUCTIONS
             and xd.dtype == yd.dtype and xd.dtype.kind == "f" and xd.shape == yd.shape):
-        return _pointwise.MSE.apply(x, y, None, reduction)  # the common call: no cast, warning or broadcast
+        # the common call: no cast, warning or broadcast
+        if not (_grad_state.enabled and (x._requires_grad or y._requires_grad)):  # forward only: no graph node
+            return _Tensor._wrap(_pointwise.mse_forward_only(xd, yd, reduction))
+        return _pointwise.MSE.apply(x, y, None, reduction)
     if x.shape != y.shape:
         _warnings.warn(f"Using a target size ({_checks.torch_size(y.shape)}) that is different to the input size "
                        f"({_checks.torch_size(x.shape)}). This will likely lead to incorrect results due to "
