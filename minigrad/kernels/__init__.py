@@ -24,8 +24,9 @@ _WHERE = {
     **dict.fromkeys(("cross_entropy_forward_backward", "cross_entropy_probs_forward_backward",
                      "cross_entropy_reference", "cross_entropy_probs_reference"), "cross_entropy"),
     **dict.fromkeys(("nll_forward", "nll_backward", "nll_forward_reference", "nll_backward_reference"), "nll"),
-    **dict.fromkeys(("bce_with_logits_forward_backward", "bce_forward_backward",
+    **dict.fromkeys(("bce_with_logits_forward_backward", "bce_with_logits_forward", "bce_forward_backward",
                      "bce_with_logits_reference", "bce_reference"), "bce"),
+    **dict.fromkeys(("squared_error", "abs_error", "smooth_l1", "huber"), "pointwise_losses"),
     **dict.fromkeys(("check_targets", "check_targets_reference"), "validate"),
 }
 
@@ -36,7 +37,12 @@ __all__ = ["PARALLEL_THRESHOLD", "threading_info", "threading_layer", "cache_inf
            *_WHERE]
 
 
+_MODULES = frozenset(_WHERE.values())  # also reachable as ``kernels.nll.nll_fused`` before any import
+
+
 def __getattr__(name):
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")  # the import sets it as an attribute here
     module = _WHERE.get(name)
     if module is None:
         if name in _MODULES:    # a kernel module itself: ``kernels.cross_entropy.cross_entropy_fused``

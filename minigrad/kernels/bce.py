@@ -13,6 +13,9 @@ The plain-numpy forms: ``bce_forward``, ``bce_with_logits_forward`` and their ba
 ``grad = w (p - y) / max(p (1-p), 1e-12)``; raises ``RuntimeError("all elements of
 input should be between 0 and 1")`` if any p is outside [0, 1] or nan (before writing).
 
+``bce_with_logits_forward(x, y, weight=None, pos_weight=None)`` -> ``loss``: the loss alone
+(forward only, for ``no_grad``), bit for bit the ``loss`` of the fused kernel.
+
 ``weight`` / ``pos_weight``: None or arrays broadcastable to x's shape (the caller
 normally broadcasts them already; otherwise they are broadcast here with a copy).
 ``loss`` and ``grad`` have x's shape and dtype; ``mean=True`` divides ``grad`` by
@@ -26,7 +29,7 @@ from numba import prange
 from ._common import as_float, optional_full, n_chunks, use_parallel
 from ._jitmath import fexp, flog, flog1p, fmax, fmin, helper, kernel, quiet_in_python, radd, scalar_of
 
-__all__ = ["bce_with_logits_forward_backward", "bce_forward_backward",
+__all__ = ["bce_with_logits_forward_backward", "bce_with_logits_forward", "bce_forward_backward",
            "bce_with_logits_reference", "bce_reference"]
 
 _U = np.uint64
@@ -93,6 +96,23 @@ def _bcel_chunk(x, y, w, has_w, pw, has_pw, sc, loss, grad, i0, i1):
 
 
 @helper
+def _bcel_loss_chunk(x, y, w, has_w, pw, has_pw, loss, i0, i1):
+    """The ``loss`` of _bcel_chunk alone, in the same order of operations."""
+    one = scalar_of(x, 1.0)
+    zero = scalar_of(x, 0.0)
+    for i in range(_U(i0), _U(i1)):
+        xi = x[i]
+        yi = y[i]
+        z = fexp(-abs(xi))
+        logsig = fmin(xi, zero) - flog1p(z)
+        pwi = pw[i] if has_pw else one
+        l = (one - yi) * xi - (one + (pwi - one) * yi) * logsig
+        if has_w:
+            l *= w[i]
+        loss[i] = l
+
+
+@helper
 def _bce_chunk(p, y, w, has_w, sc, loss, grad, i0, i1):
     """Elements i0..i1 of::
 
@@ -129,6 +149,13 @@ def _bcel(x, y, w, has_w, pw, has_pw, sc_, loss, grad, nch):
     return s
 
 
+def _bcel_fwd(x, y, w, has_w, pw, has_pw, loss, nch):
+    """_bcel_loss_chunk over nch chunks (prange)."""
+    n = x.shape[0]
+    for ch in prange(nch):
+        _bcel_loss_chunk(x, y, w, has_w, pw, has_pw, loss, ch * n // nch, (ch + 1) * n // nch)
+
+
 def _bce(p, y, w, has_w, sc_, loss, grad, nch):
     """Checks ``0 <= p <= 1`` (returns the first bad position), then _bce_chunk over
     nch chunks; returns ``(float(loss.sum()), -1)``."""
@@ -147,6 +174,8 @@ def _bce(p, y, w, has_w, sc_, loss, grad, nch):
 
 _bcel_ser = quiet_in_python(kernel()(_bcel))
 _bcel_par = quiet_in_python(kernel(parallel=True)(_bcel))
+_bcel_fwd_ser = quiet_in_python(kernel()(_bcel_fwd))
+_bcel_fwd_par = quiet_in_python(kernel(parallel=True)(_bcel_fwd))
 _bce_ser = quiet_in_python(kernel()(_bce))
 _bce_par = quiet_in_python(kernel(parallel=True)(_bce))
 
@@ -172,6 +201,18 @@ def bce_with_logits_forward_backward(x, y, weight=None, pos_weight=None, mean=Fa
                                           sc, loss.reshape(-1), grad.reshape(-1),
                                           n_chunks(n, par))
     return loss, grad, s
+
+
+def bce_with_logits_forward(x, y, weight=None, pos_weight=None):
+    x, y = _prep(x, y, "bce_with_logits")
+    w, has_w = optional_full(weight, x.shape, x.dtype, "weight")
+    pw, has_pw = optional_full(pos_weight, x.shape, x.dtype, "pos_weight")
+    loss = np.empty_like(x)
+    n = x.size
+    par = use_parallel(n)
+    (_bcel_fwd_par if par else _bcel_fwd_ser)(x.reshape(-1), y.reshape(-1), w, has_w, pw, has_pw,
+                                              loss.reshape(-1), n_chunks(n, par))
+    return loss
 
 
 def bce_forward_backward(p, y, weight=None, mean=False):

@@ -69,6 +69,7 @@ import warnings as _warnings  # noqa: E402
 import numpy as _numpy  # noqa: E402
 
 from minigrad import dtypes as _dtypes  # noqa: E402
+from minigrad.autograd.grad_mode import state as _grad_state  # noqa: E402
 from minigrad.ops import loss as _loss, loss_checks as _checks, loss_elementwise as _pointwise  # noqa: E402
 from minigrad.ops import softmax as _softmax  # noqa: E402
 from minigrad.tensor_math import _as_tensor  # noqa: E402
@@ -100,6 +101,12 @@ _NLL_KERNEL = {True: "nll_loss_forward", False: "nll_loss2d_forward"}  # by inpu
 _INT64 = _numpy.dtype(_numpy.int64)
 
 
+class _ForwardOnly:
+    """The ``ctx`` an op's forward gets when nothing needs a gradient (what ``apply`` passes
+    under no_grad), for the common calls that skip ``apply``."""
+    needs_input_grad = (False,) * 9
+
+
 def _array_or_none(t):
     return None if t is None else _as_tensor(t)._data
 
@@ -118,7 +125,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             and xd.dtype.kind == "f" and xd.shape[0] == td.shape[0]):
         # the common call, for which every check below passes (the targets' range is checked
         # by CrossEntropyIndex as it reads them)
-        return _loss.CrossEntropyIndex.apply(x, td, None, int(ignore_index), reduction, 0.0, 1, xd.shape[:1], None)
+        args = (td, None, int(ignore_index), reduction, 0.0, 1, xd.shape[:1], None)
+        if not (_grad_state.enabled and x._requires_grad):  # forward only: no graph node
+            return _Tensor._wrap(_loss.CrossEntropyIndex.forward(_ForwardOnly(), xd, *args))
+        return _loss.CrossEntropyIndex.apply(x, *args)
     reduction = _checks.reduction_from(reduction, size_average, reduce)
     w = _array_or_none(weight)
     class_dim = 0 if xd.ndim == 1 else 1
@@ -153,7 +163,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if (weight is None and size_average is None and reduce is None and reduction in _checks.REDUCTIONS
             and xd.ndim == 2 and td.ndim == 1 and td.dtype == _INT64 and xd.dtype.kind == "f"
             and xd.shape[0] == td.shape[0]):  # the common call: every check below passes but the range
-        return _loss.NLLLoss.apply(x, td, None, int(ignore_index), reduction, 1, xd.shape[:1], None)
+        args = (td, None, int(ignore_index), reduction, 1, xd.shape[:1], None)
+        if not (_grad_state.enabled and x._requires_grad):  # forward only: no graph node
+            return _Tensor._wrap(_loss.NLLLoss.forward(_ForwardOnly(), xd, *args))
+        return _loss.NLLLoss.apply(x, *args)
     reduction = _checks.reduction_from(reduction, size_average, reduce)
     w = _array_or_none(weight)
     early = getattr(weight, "requires_grad", False)  # else NLLLoss checks the targets' range
@@ -175,6 +188,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _checks.check_not_differentiable("binary_cross_entropy", weight=weight)
     if w is not None:
         w = _numpy.broadcast_to(w, expanded).astype(p._data.dtype, copy=False)
+    if not (_grad_state.enabled and (p._requires_grad or y._requires_grad)):  # forward only: no graph node
+        return _Tensor._wrap(_pointwise.reduce_all(_pointwise.bce_forward(p._data, y._data, w), reduction))
     return _pointwise.BinaryCrossEntropy.apply(p, y, w, reduction)
 
 
@@ -219,6 +234,12 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
             _warnings.warn(_KL_MEAN_WARNING, stacklevel=2)
         _checks.reduction_from(reduction, allowed=_checks.REDUCTIONS + ("batchmean",))
     x, t = _as_tensor(input), _as_tensor(target)
+    xd, td = x._data, t._data
+    if (xd.dtype == td.dtype and xd.dtype.kind == "f" and xd.shape == td.shape
+            and not (_grad_state.enabled and (x._requires_grad or t._requires_grad))):  # forward only: no graph node
+        batch = xd.shape[0] if xd.ndim else 1  # as KLDiv.forward
+        return _Tensor._wrap(_pointwise.reduce_all(_pointwise.kl_div_forward(xd, td, bool(log_target)), reduction,
+                                                   batch))
     if x._data.dtype.kind != "f" or t._data.dtype.kind != "f":
         raise RuntimeError("kl_div: Integral inputs not supported.")
     _checks.broadcast_shapes(t.shape, x.shape)
@@ -233,7 +254,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     xd, yd = x._data, y._data
     if (weight is None and size_average is None and reduce is None and reduction in _checks.REDUCTIONS
             and xd.dtype == yd.dtype and xd.dtype.kind == "f" and xd.shape == yd.shape):
-        return _pointwise.MSE.apply(x, y, None, reduction)  # the common call: no cast, warning or broadcast
+        # the common call: no cast, warning or broadcast
+        if not (_grad_state.enabled and (x._requires_grad or y._requires_grad)):  # forward only: no graph node
+            return _Tensor._wrap(_pointwise.mse_forward_only(xd, yd, reduction))
+        return _pointwise.MSE.apply(x, y, None, reduction)
     if x.shape != y.shape:
         _warnings.warn(f"Using a target size ({_checks.torch_size(y.shape)}) that is different to the input size "
                        f"({_checks.torch_size(x.shape)}). This will likely lead to incorrect results due to "

@@ -121,10 +121,15 @@ def reduce_all(loss, reduction, batch=None):
     """'none' -> loss; 'sum' -> Σ; 'mean' -> Σ / numel; 'batchmean' -> Σ / batch (nan for 0/0)."""
     if reduction == "none":
         return loss
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+    with np.errstate(over="ignore"):  # an overflowing sum is inf, as torch's, without a warning
         total = loss.sum(dtype=loss.dtype)
-        divisor = {"sum": 1, "mean": loss.size, "batchmean": batch}[reduction]
-        return np.asarray(total / divisor if divisor != 1 else total, dtype=loss.dtype)
+    divisor = loss.size if reduction == "mean" else batch if reduction == "batchmean" else 1
+    if divisor == 1:
+        return np.asarray(total, dtype=loss.dtype)
+    if divisor:  # (a division by a count >= 1 raises no floating-point flag)
+        return np.asarray(total / divisor, dtype=loss.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 -> nan, x/0 -> ±inf, as torch
+        return np.asarray(total / divisor, dtype=loss.dtype)
 
 
 def spread_upstream(g, reduction, shape, batch=None):
@@ -134,6 +139,32 @@ def spread_upstream(g, reduction, shape, batch=None):
     divisor = {"sum": 1, "mean": int(np.prod(shape, dtype=np.int64)), "batchmean": batch}[reduction]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.broadcast_to(g / divisor if divisor != 1 else g, shape)
+
+
+# --------------------------------------------------------------------------- forward only (no_grad)
+# What the Functions below compute when nothing needs a gradient, without a graph node: the
+# same numbers bit for bit (the kernels are exact forms of the numpy helpers above).
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def pointwise_kernel_takes(x, y):
+    """True if kernels.squared_error & co. take x and y (already of one dtype and shape)."""
+    return (switch.enabled and x.dtype in _KERNEL_DTYPES and x.size > 0 and x.flags.c_contiguous
+            and y.flags.c_contiguous)
+
+
+def mse_forward_only(x, y, reduction):
+    """MSE's forward without weight: x and y of one float dtype and one shape."""
+    loss = kernels.squared_error(x, y) if pointwise_kernel_takes(x, y) else mse_forward(x, y)
+    return reduce_all(loss, reduction)
+
+
+def bce_with_logits_forward_only(x, y, weight, pos_weight, reduction):
+    """BinaryCrossEntropyWithLogits' forward: the kernel's loss alone when it takes the input
+    (the same bits as its fused forward + backward), else the numpy form."""
+    if _bce_kernel_takes(x, y, weight, pos_weight):
+        return reduce_all(kernels.bce_with_logits_forward(x, y, weight, pos_weight), reduction)
+    return reduce_all(bce_with_logits_forward(x, y, weight, pos_weight), reduction)
 
 
 # --------------------------------------------------------------------------- Functions
@@ -165,6 +196,8 @@ class BinaryCrossEntropyWithLogits(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):
+        if True not in ctx.needs_input_grad:  # no_grad: the loss alone, nothing kept
+            return bce_with_logits_forward_only(x, y, weight, pos_weight, reduction)
         ctx.forward_args = (x, y, weight, pos_weight, reduction)
         ctx.reduction = reduction
         if _bce_kernel_takes(x, y, weight, pos_weight) and not ctx.needs_input_grad[1]:

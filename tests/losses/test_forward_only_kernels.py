@@ -1,0 +1,103 @@
+"""The forward-only kernels of the pointwise losses (minigrad/kernels/pointwise_losses.py and
+the loss-only BCE-with-logits kernel): under no_grad each loss is bit for bit the one of the
+plain-numpy path (kernels switched off) and of the recorded path (input requiring grad)."""
+import numpy as np
+import pytest
+
+import minigrad
+import minigrad.nn.functional as F
+from minigrad.kernels import bce as bce_kernels
+
+# (40000,) is above the kernels' parallel threshold: the prange variants run too
+pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered")  # the recorded path on 1e30
+
+SHAPES = [(6, 5), (3, 4, 5), (7,), (40000,)]
+REDUCTIONS = ["none", "mean", "sum"]
+
+
+def _pair(shape, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    x = (rng.normal(size=shape) * 2).astype(dtype)
+    y = (rng.normal(size=shape) * 2).astype(dtype)
+    flat = x.reshape(-1)
+    if flat.size > 6:  # special values: the same nan / inf / -0 handling as numpy
+        flat[:6] = [np.nan, np.inf, -np.inf, -0.0, 1e30, -1e-30]
+    return x, y
+
+
+def _three_ways(call, x, y):
+    """(no_grad with kernels, no_grad with kernels off, recorded path) losses as arrays."""
+    with minigrad.no_grad():
+        kernel = call(minigrad.tensor(x, requires_grad=True), minigrad.tensor(y)).numpy()
+        previous = minigrad.set_kernels(False)
+        try:
+            plain = call(minigrad.tensor(x, requires_grad=True), minigrad.tensor(y)).numpy()
+        finally:
+            minigrad.set_kernels(previous)
+    recorded = call(minigrad.tensor(x, requires_grad=True), minigrad.tensor(y))
+    assert recorded.requires_grad
+    return kernel, plain, recorded.detach().numpy()
+
+
+def _same_bits(a, b):
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert np.array_equal(a, b, equal_nan=True)
+    assert np.array_equal(np.signbit(a), np.signbit(b)) or np.isnan(a).any()
+
+
+LOSSES = {
+    "mse": lambda x, y, r: F.mse_loss(x, y, reduction=r),
+    "l1": lambda x, y, r: F.l1_loss(x, y, reduction=r),
+    **{f"smooth_l1_{beta}": (lambda beta: lambda x, y, r: F.smooth_l1_loss(x, y, reduction=r, beta=beta))(beta)
+       for beta in (1.0, 0.1, 0.3, 2.5, 1e-3)},
+    **{f"huber_{delta}": (lambda delta: lambda x, y, r: F.huber_loss(x, y, reduction=r, delta=delta))(delta)
+       for delta in (1.0, 0.1, 0.3, 2.5, 1e-3)},
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_pointwise_loss_kernels_match_the_numpy_path(name, reduction, shape, dtype):
+    x, y = _pair(shape, dtype)
+    kernel, plain, recorded = _three_ways(lambda a, b: LOSSES[name](a, b, reduction), x, y)
+    _same_bits(kernel, plain)
+    _same_bits(kernel, recorded)
+
+
+@pytest.mark.parametrize("name", ["mse", "l1", "smooth_l1_0.3", "huber_2.5"])
+def test_pointwise_loss_kernels_take_non_contiguous_input(name):
+    x, y = _pair((8, 6), np.float32)
+    kernel, plain, recorded = _three_ways(lambda a, b: LOSSES[name](a, b, "none"), x.T, y.T)
+    _same_bits(kernel, plain)
+    _same_bits(kernel, recorded)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("weights", ["none", "weight", "pos_weight", "both"])
+def test_bce_with_logits_loss_only_kernel_is_the_fused_kernels_loss(shape, dtype, weights):
+    rng = np.random.default_rng(1)
+    x = (rng.normal(size=shape) * 30).astype(dtype)
+    x.reshape(-1)[:3] = [0.0, -1e4, 1e4]
+    y = rng.uniform(0, 1, shape).astype(dtype)
+    w = rng.uniform(0.5, 2, shape).astype(dtype) if weights in ("weight", "both") else None
+    pw = rng.uniform(0.5, 2, shape).astype(dtype) if weights in ("pos_weight", "both") else None
+    fused, _, _ = bce_kernels.bce_with_logits_forward_backward(x, y, w, pw)
+    _same_bits(bce_kernels.bce_with_logits_forward(x, y, w, pw), fused)
+    for reduction in REDUCTIONS:
+        def call(a, b):
+            return F.binary_cross_entropy_with_logits(a, b, reduction=reduction,
+                                                      weight=None if w is None else minigrad.tensor(w),
+                                                      pos_weight=None if pw is None else minigrad.tensor(pw))
+        kernel, _, recorded = _three_ways(call, x, y)
+        _same_bits(kernel, recorded)
+
+
+def test_forward_only_losses_do_not_require_grad():
+    x, y = _pair((4, 3), np.float32)
+    with minigrad.no_grad():
+        for name, call in LOSSES.items():
+            out = call(minigrad.tensor(x, requires_grad=True), minigrad.tensor(y), "mean")
+            assert not out.requires_grad and out.grad_fn is None, name
