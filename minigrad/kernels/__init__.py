@@ -30,14 +30,12 @@ _WHERE = {
     **dict.fromkeys(("check_targets", "check_targets_reference"), "validate"),
 }
 
-# the kernel modules, reachable as attributes before anything imported them
-_MODULES = frozenset(("softmax", "cross_entropy", "nll", "bce", "validate"))
-
 __all__ = ["PARALLEL_THRESHOLD", "threading_info", "threading_layer", "cache_info", "KernelCacheWarning",
            *_WHERE]
 
 
-_MODULES = frozenset(_WHERE.values())  # also reachable as ``kernels.nll.nll_fused`` before any import
+# the kernel modules, reachable as attributes before anything imported them (``kernels.nll.nll_fused``)
+_MODULES = frozenset(_WHERE.values())
 
 
 def __getattr__(name):
@@ -45,8 +43,6 @@ def __getattr__(name):
         return importlib.import_module(f"{__name__}.{name}")  # the import sets it as an attribute here
     module = _WHERE.get(name)
     if module is None:
-        if name in _MODULES:    # a kernel module itself: ``kernels.cross_entropy.cross_entropy_fused``
-            return importlib.import_module(f"{__name__}.{name}")
         raise AttributeError(f"module 'minigrad.kernels' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value  # found directly next time
