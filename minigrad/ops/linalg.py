@@ -53,8 +53,9 @@ class Linear(ArrayFunction):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         grad_x = g @ weight if need_x else None                       # dy/dx = W
-        g2 = g.reshape(-1, g.shape[-1])
-        grad_w = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None  # dy/dW = x (outer product)
+        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])  # (*, out) as rows
+        x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+        grad_w = g2.T @ x2 if need_w else None  # dy/dW = x (outer product)
         # dy/db = 1, summed over rows (as a BLAS product with ones: 2-5x faster than .sum(0))
         grad_b = np.ones(g2.shape[0], dtype=data(g2).dtype) @ g2 if need_b else None
         return grad_x, grad_w, grad_b
