@@ -27,7 +27,7 @@ _NON_LEAF_GRAD_WARNING = (
 class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_shape.TensorShape,
              tensor_inplace.TensorInplace, tensor_shape_extra.TensorShapeExtra):
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_version_counter", "_base",
-                 "_output_nr", "_accumulator", "_hooks", "__weakref__")
+                 "_output_nr", "_leaf_edge", "_hooks", "__weakref__")
     __array_priority__ = 1000  # `array * tensor` defers to Tensor.__rmul__, as with torch
 
     def __init__(self, data=(), requires_grad=False):
@@ -41,7 +41,7 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
         self._version_counter = [0]
         self._base = None
         self._output_nr = 0
-        self._accumulator = self._hooks = None
+        self._leaf_edge = self._hooks = None
         self._requires_grad = False
         self.requires_grad = requires_grad
 
@@ -56,7 +56,7 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
         t._version_counter = [0]
         t._base = None
         t._output_nr = 0
-        t._accumulator = t._hooks = None
+        t._leaf_edge = t._hooks = None
         return t
 
     # ------------------------------------------------------------------ attributes
@@ -258,17 +258,16 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def _grad_edge(self):
-        """Where a gradient for this tensor goes: ``(grad_fn, output_nr)``, or for a leaf its
-        AccumulateGrad node (made on first use; the leaf holds it weakly, the graph strongly)."""
+        """Where a gradient for this tensor goes: ``(grad_fn, output_nr)``, or for a leaf
+        ``(its AccumulateGrad node, 0)``, made on first use and kept by the leaf."""
         if self.grad_fn is not None:
             return (self.grad_fn, self._output_nr)
-        node = self._accumulator() if self._accumulator is not None else None
-        if node is None:
-            node = _new_node(_function.AccumulateGrad)  # AccumulateGrad(self), without a Python __init__ call
-            node.variable = self
+        if self._leaf_edge is None:
+            node = _new_node(_function.AccumulateGrad)  # AccumulateGrad(), without a Python __init__ call
+            node._variable = weakref.ref(self)
             node._seq = _function.next_seq()
-            self._accumulator = weakref.ref(node)
-        return (node, 0)
+            self._leaf_edge = (node, 0)
+        return self._leaf_edge
 
     def register_hook(self, hook):
         """``hook(grad) -> Tensor or None`` runs when the gradient w.r.t. this tensor has been

@@ -65,15 +65,19 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
             node = heappop(queue)[1]
             grad_outputs = pending.pop(node)
             at_leaf = type(node) is AccumulateGrad
-            if watching or node._hooked or (at_leaf and node.variable._hooks):
+            if at_leaf:
+                leaf = node._variable()
+                if leaf is None:  # a leaf nothing refers to any more: its gradient goes nowhere
+                    continue
+            if watching or node._hooked or (at_leaf and leaf._hooks):
                 grad_outputs = _at_node(node, grad_outputs, targets, captured, accumulate_into, create_graph)
                 if grad_outputs is None or (needed is not None and node not in needed):
                     continue
             if at_leaf:  # the end of a path: the gradient w.r.t. a leaf is added to its .grad
                 if targets is None:
-                    accumulate(node.variable, grad_outputs, create_graph)
-                    if node.variable._hooks:
-                        _after_accumulate(node.variable)
+                    accumulate(leaf, grad_outputs, create_graph)
+                    if leaf._hooks:
+                        _after_accumulate(leaf)
                 continue
 
             # the chain rule at this node: gradients w.r.t. its inputs from the one w.r.t. its output
@@ -95,8 +99,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                 g, grad_inputs[i] = grad_inputs[i], None  # let go of it once delivered (memory, and `owned`)
                 parent = edge[0]
                 if type(parent) is AccumulateGrad:
-                    data = parent.variable._data
-                    shape, dtype = data.shape, data.dtype
+                    leaf = parent._variable()
+                    if leaf is None:
+                        continue
+                    shape, dtype = leaf._data.shape, leaf._data.dtype
                 elif parent.num_outputs == 1:
                     shape, dtype = parent._out_meta
                 else:

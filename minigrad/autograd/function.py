@@ -164,7 +164,7 @@ class Node:
             return value
         if source == INPUT:
             edge = (self.next_edges[index] if index < len(self.next_edges) else None) or None
-            if edge is not None and type(edge[0]) is AccumulateGrad:
+            if edge is not None and type(edge[0]) is AccumulateGrad and edge[0].variable is not None:
                 return edge[0].variable
         elif source == OUTPUT:
             edge = (self, index)
@@ -209,7 +209,7 @@ class Node:
     def input_meta(self):
         """Per forward argument: (shape, dtype) of one that needs a gradient, False for another
         Tensor or number operand, None for the rest."""
-        return tuple(edge_meta(e) if e else (None if e is None else False) for e in self.next_edges)
+        return tuple((edge_meta(e) or False) if e else (None if e is None else False) for e in self.next_edges)
 
     @property
     def metadata(self):
@@ -269,12 +269,16 @@ def _holds_array(value):
 
 class AccumulateGrad(Node):
     """Where every path to a leaf ends: adds the gradient that reaches it to ``variable.grad``.
-    One per leaf, shared by every op that uses the leaf (the leaf holds it weakly)."""
-    __slots__ = ("variable",)
+    One per leaf, shared by every op that uses the leaf.  The leaf keeps it (with the edge
+    that leads to it, ``Tensor._leaf_edge``), and it refers back to the leaf weakly: no
+    reference cycle, so a dropped leaf is freed at once (a gradient for it then goes nowhere)."""
+    __slots__ = ("_variable",)
     needs_input_grad = next_edges = ()  # a leaf's node leads nowhere further
 
-    def __init__(self, variable):
-        self.variable = variable
+    @property
+    def variable(self):
+        """The leaf (None once nothing else refers to it)."""
+        return self._variable()
 
     def name(self):
         return "AccumulateGrad"
@@ -299,8 +303,8 @@ def edge_meta(edge):
     output, or a leaf's own."""
     node, nr = edge
     if type(node) is AccumulateGrad:
-        data = node.variable._data
-        return data.shape, data.dtype
+        leaf = node.variable
+        return None if leaf is None else (leaf._data.shape, leaf._data.dtype)
     return node._out_meta if node.num_outputs == 1 else node._output_meta[nr]
 
 
@@ -382,9 +386,8 @@ class ArrayFunction(_FunctionBase):
             for a, need in zip(args, needs):  # _edges, inline: this is the hot path
                 if need:
                     fn = a.grad_fn
-                    if fn is None:  # a leaf: its AccumulateGrad, if one is alive
-                        fn = a._accumulator() if a._accumulator is not None else None
-                        edges.append((fn, 0) if fn is not None else a._grad_edge())
+                    if fn is None:  # a leaf: the edge to its AccumulateGrad
+                        edges.append(a._leaf_edge or a._grad_edge())
                     else:
                         edges.append((fn, a._output_nr))
                 else:

@@ -175,8 +175,9 @@ class node_names:
 
 
 def leaf_node(t):
-    """A leaf's AccumulateGrad node if the leaf is in a graph (None otherwise; none is made)."""
-    return t._accumulator() if t._accumulator is not None else None
+    """A leaf's AccumulateGrad node if the leaf has been used in a graph (None otherwise;
+    none is made)."""
+    return t._leaf_edge[0] if t._leaf_edge is not None else None
 
 
 def _copy(g):

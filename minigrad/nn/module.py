@@ -36,7 +36,7 @@ class Parameter(Tensor):
         self._version_counter = [0]
         self._base = None
         self._output_nr = 0
-        self._accumulator = self._hooks = None
+        self._leaf_edge = self._hooks = None
         self._requires_grad = False
         self.requires_grad = requires_grad
 

@@ -11,6 +11,8 @@ import weakref
 
 import numpy as np
 
+import minigrad
+
 KEPT = 1000
 BATCH, IN, HIDDEN, CLASSES = 64, 10, 32, 3
 # Bound per kept loss.  A torch-like retention is the 0-d loss Tensor plus its nodes
@@ -119,3 +121,32 @@ def test_graph_is_freed_by_reference_counting():
         finally:
             gc.enable()
         assert names == [], f"still alive without the cycle collector (retain_graph={retain}): {names}"
+
+
+def test_a_leaf_used_in_graphs_is_freed_by_reference_counting():
+    """A leaf keeps its AccumulateGrad node, which refers back to it weakly: no cycle."""
+    x = minigrad.tensor(np.arange(3.0), requires_grad=True)
+    for _ in range(2):
+        (x * 2).sum().backward()
+    node = x._grad_edge()[0]
+    assert node.variable is x
+    ref = weakref.ref(x)
+    gc.collect()
+    gc.disable()
+    try:
+        del x
+        alive = ref() is not None
+    finally:
+        gc.enable()
+    assert not alive
+    assert node.variable is None
+
+
+def test_backward_after_a_leaf_was_dropped():
+    """The graph does not keep a leaf alive; its gradient then goes nowhere, the others arrive."""
+    x = minigrad.tensor(np.arange(3.0), requires_grad=True)
+    w = minigrad.tensor(np.ones(3), requires_grad=True)
+    y = (x * w).sum()
+    del x
+    y.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.arange(3.0))
