@@ -1,5 +1,6 @@
 """minigrad.set_kernels(False) / MINIGRAD_KERNELS=0: the softmax family and the losses run in
 plain numpy (no kernel is called) and still give torch's recorded numbers."""
+import importlib
 import os
 import subprocess
 import sys
@@ -60,6 +61,11 @@ def test_off_means_no_kernel_runs_and_the_numbers_agree(dtype, monkeypatch):
     monkeypatch.setattr(loss_ops, "cross_entropy_index_kernel", refuse)
     for name in ("nll_forward", "nll_backward", "bce_with_logits_forward_backward"):
         monkeypatch.setattr(kernels, name, refuse)
+    for module, names in {"nll": ("nll_fused",), "cross_entropy": ("cross_entropy_fused",),
+                          "bce": ("bce_with_logits_forward", "bce_with_logits_forward_backward"),
+                          "pointwise_losses": ("squared_error", "abs_error", "smooth_l1", "huber")}.items():
+        for name in names:  # the entry points the ops call through the kernel modules
+            monkeypatch.setattr(importlib.import_module(f"minigrad.kernels.{module}"), name, refuse)
     assert minigrad.set_kernels(False) is True and not minigrad.kernels_enabled()
     try:
         plain = run(dtype)
