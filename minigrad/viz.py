@@ -153,7 +153,7 @@ def draw_graph(*outputs, params=None, show_data=False, show_grad=False, trace=No
             t = node.variable
             lines_of_label.append(names.get(node, "leaf"))
             lines_of_label.append(_shape(t))
-            if show_data:
+            if show_data and t is not None:
                 lines_of_label.append(_values("data", t._data))
             if show_grad and t is not None and t.grad is not None:
                 lines_of_label.append(_values("grad", t.grad._data))
@@ -168,7 +168,8 @@ def draw_graph(*outputs, params=None, show_data=False, show_grad=False, trace=No
                 if show_grad and t._grad is not None and node not in grads_in:  # (a retained grad: no warning)
                     lines_of_label.append(_values("grad", t._grad._data))
             style = "shape=box"
-        if show_grad and node in grads_in and not (type(node) is AccumulateGrad and node.variable.grad is not None):
+        if show_grad and node in grads_in and not (type(node) is AccumulateGrad and node.variable is not None
+                                                 and node.variable.grad is not None):
             lines_of_label.append(_values("grad in", *(g for g in grads_in[node] if g is not None)))
         labels[node_ids[node]] = "\n".join(line for line in lines_of_label if line)
         lines.append(f'    {node_ids[node]} [label="{_escape(labels[node_ids[node]])}", {style}]')
