@@ -328,7 +328,7 @@ class _FunctionBase:
     node_name = None  # the node's name when it is not "<Function name>Backward"
     #: True where torch's backward formula takes the saved input or output as an argument even
     #: where its derivative w.r.t. it is 0 (relu's mask, abs's sign): under create_graph the
-    #: gradient then belongs to their graph (see engine._link_to_saved).
+    #: gradient then belongs to their graph (see node_backward._link_to_saved).
     backward_reads_saved = False
 
     def __init_subclass__(cls, **kwargs):
