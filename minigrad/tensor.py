@@ -263,9 +263,9 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
         if self.grad_fn is not None:
             return (self.grad_fn, self._output_nr)
         if self._leaf_edge is None:
-            node = _new_node(_function.AccumulateGrad)  # AccumulateGrad(), without a Python __init__ call
+            node = _new_node(_node.AccumulateGrad)  # AccumulateGrad(), without a Python __init__ call
             node._variable = weakref.ref(self)
-            node._seq = _function.next_seq()
+            node._seq = _node.next_seq()
             self._leaf_edge = (node, 0)
         return self._leaf_edge
 
@@ -284,7 +284,7 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
             if node._tensor_hooks is None:
                 node._tensor_hooks = {}
             hooks = node._tensor_hooks.setdefault(self._output_nr, OrderedDict())
-        return _function._add_hook(hooks, hook)
+        return _node._add_hook(hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
         """``hook(tensor)`` runs after a leaf's ``.grad`` has been updated."""
@@ -294,7 +294,7 @@ class Tensor(tensor_math_extra.TensorMathExtra, tensor_math.TensorMath, tensor_s
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if self._hooks is None:
             self._hooks = {}
-        return _function._add_hook(self._hooks.setdefault("post", OrderedDict()), hook)
+        return _node._add_hook(self._hooks.setdefault("post", OrderedDict()), hook)
 
     def _tensor_hooks(self):
         return self._hooks.get("grad") if self._hooks else None
@@ -352,7 +352,7 @@ def _rebuild(data, requires_grad):
 from minigrad import _format  # noqa: E402
 from minigrad import ops as _ops  # noqa: E402
 from minigrad.autograd import engine as _engine  # noqa: E402
-from minigrad.autograd import function as _function  # noqa: E402
+from minigrad.autograd import node as _node  # noqa: E402
 
 tensor_math.ops = tensor_shape.ops = tensor_inplace.ops = _ops
 tensor_math_extra.ops = tensor_reduce_extra.ops = _ops

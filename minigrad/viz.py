@@ -28,7 +28,7 @@ import sys
 
 import numpy as np
 
-from minigrad.autograd.function import AccumulateGrad
+from minigrad.autograd.node import AccumulateGrad
 from minigrad.autograd.trace import format_values, leaf_node, node_names
 from minigrad.tensor import Tensor
 

@@ -29,7 +29,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from minigrad.autograd.accumulate import accumulate
-from minigrad.autograd.function import _FREED, AccumulateGrad
+from minigrad.autograd.node import _FREED, AccumulateGrad
 from minigrad.autograd.grad_mode import state
 from minigrad.autograd.node_backward import _after_accumulate, _expandable, before_backward, call_backward
 from minigrad.tensor import Tensor

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from minigrad.autograd.accumulate import accumulate
-from minigrad.autograd.function import _FREED, _FREED_MESSAGE, AccumulateGrad
+from minigrad.autograd.node import _FREED, _FREED_MESSAGE, AccumulateGrad
 from minigrad.autograd.grad_mode import state
 from minigrad.tensor import Tensor
 

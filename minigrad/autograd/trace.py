@@ -25,7 +25,7 @@ nothing is registered: the cost is one ``if`` per backward.
 """
 import numpy as np
 
-from minigrad.autograd.function import AccumulateGrad
+from minigrad.autograd.node import AccumulateGrad
 from minigrad.autograd.grad_mode import state
 from minigrad.tensor import Tensor
 

@@ -15,7 +15,7 @@ the same on arrays and Tensors.  The few things that are spelled differently liv
 """
 import numpy as np
 
-from minigrad.autograd.function import Node
+from minigrad.autograd.node import Node
 from minigrad.tensor import Tensor
 
 
