@@ -17,13 +17,13 @@ import argparse
 import multiprocessing
 import os
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import minigrad  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
+from _timing import time_batches  # noqa: E402
 
 torch = TF = None  # imported only where torch runs (see load_torch)
 
@@ -114,22 +114,6 @@ def make_runners(kind, N, C, dtype, options, seed=0):
             return tx.grad
         runners["torch"] = run_torch
     return runners
-
-
-def time_batches(run, budget, batch_seconds=0.002):
-    """Per-call seconds of ``run`` over batches of back-to-back calls (about ``batch_seconds``
-    each, like timeit's ``number``) for ``budget`` seconds."""
-    run()
-    t0 = time.perf_counter()
-    run()
-    number = max(1, min(1000, int(batch_seconds / max(time.perf_counter() - t0, 1e-7))))
-    times, start = [], time.perf_counter()
-    while not times or time.perf_counter() - start < budget:
-        t0 = time.perf_counter()
-        for _ in range(number):
-            run()
-        times.append((time.perf_counter() - t0) / number)
-    return times
 
 
 def worker(name, options, threads, conn):

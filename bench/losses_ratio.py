@@ -19,9 +19,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import numpy as np
+
+from _timing import time_batches
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FB_SHAPES = [(64, 10), (512, 100), (4096, 1000), (32768, 10), (64, 10, 8, 8)]
@@ -102,20 +103,6 @@ def make_runner(lib, kind, op, shape):
     return run
 
 
-def time_batches(run, budget, batch_seconds=0.003):
-    run()
-    t0 = time.perf_counter()
-    run()
-    number = max(1, min(2000, int(batch_seconds / max(time.perf_counter() - t0, 1e-7))))
-    times, start = [], time.perf_counter()
-    while not times or time.perf_counter() - start < budget:
-        t0 = time.perf_counter()
-        for _ in range(number):
-            run()
-        times.append((time.perf_counter() - t0) / number)
-    return times
-
-
 def worker(lib):
     threads = int(os.environ.get("LOSSES_TORCH_THREADS", "0"))
     if lib == "torch" and threads:
@@ -127,7 +114,7 @@ def worker(lib):
         key = json.dumps(message["case"])
         if key not in runners:
             runners[key] = make_runner(lib, *message["case"])
-        print(json.dumps(time_batches(runners[key], message["budget"])), flush=True)
+        print(json.dumps(time_batches(runners[key], message["budget"], batch_seconds=0.003, max_number=2000)), flush=True)
 
 
 # --------------------------------------------------------------------------- driver
