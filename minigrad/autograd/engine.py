@@ -25,6 +25,7 @@ Under ``create_graph=True`` the same walk runs on Tensors with grad mode on, so 
 backward pass records a graph of its own, and gradients of gradients follow.
 """
 from heapq import heappop, heappush
+from operator import attrgetter
 
 import numpy as np
 
@@ -58,6 +59,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
             needed = _nodes_leading_to(order, targets if targets is not None else accumulate_into)
         if state.trace is not None:  # autograd.trace(): hooks on this walk's nodes (the one global hook)
             state.trace.watch(order)
+    leaves = []  # AccumulateGrad nodes holding a gradient, run after the heap (see the end)
+    defer_leaves = not watching and state.trace is None
     plain = not (create_graph or state.anomaly)  # a built-in op's backward can be called as it is
     previous_mode, state.enabled = state.enabled, create_graph  # the walk records only under create_graph
     try:
@@ -88,8 +91,13 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
             else:
                 grad_inputs = call_backward(node, grad_outputs, create_graph)
             del grad_outputs
-            if not retain_graph and node.__dict__:
-                node.release()
+            if not retain_graph:
+                saved = node.__dict__
+                if "_saved" in saved and not node._hooked:  # node.release(), inline: the usual case
+                    saved.clear()
+                    saved["_saved"] = _FREED
+                elif saved:
+                    node.release()
 
             # 3. deliver: each input's gradient, summed down to its shape and cast to its dtype,
             # is added to what the node that produced that input has collected so far
@@ -99,7 +107,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                     continue
                 g, grad_inputs[i] = grad_inputs[i], None  # let go of it once delivered (memory, and `owned`)
                 parent = edge[0]
-                if type(parent) is AccumulateGrad:
+                at_leaf = type(parent) is AccumulateGrad
+                if at_leaf:
                     leaf = parent._variable()
                     if leaf is None:
                         continue
@@ -118,7 +127,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                     previous = pending.get(parent)
                     if previous is None:
                         pending[parent] = g
-                        heappush(queue, (-parent._seq, parent))
+                        if at_leaf and defer_leaves and not (leaf._hooks or parent._hooked):
+                            leaves.append(parent)  # its gradient is added to .grad after the walk
+                        else:
+                            heappush(queue, (-parent._seq, parent))
                     else:
                         pending[parent] = previous + g
                 else:
@@ -126,9 +138,22 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                         heappush(queue, (-parent._seq, parent))
                     _add(pending, parent, edge[1], g)
                 del g
+        # the leaves with nothing attached, each once all its gradients have arrived: the
+        # heap would run them last anyway (a leaf's node is numbered when the leaf is first
+        # used, before every op that uses it), and nothing can see the order without a hook
+        leaves.sort(key=_seq, reverse=True)
+        for node in leaves:
+            grad_outputs = pending.pop(node)
+            leaf = node._variable()
+            if leaf is not None:
+                accumulate(leaf, grad_outputs, create_graph)
+            del grad_outputs
     finally:
         state.enabled = previous_mode
     return captured
+
+
+_seq = attrgetter("_seq")
 
 
 def _at_node(node, grad_outputs, targets, captured, accumulate_into, create_graph):

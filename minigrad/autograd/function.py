@@ -32,9 +32,11 @@ them down to the input's shape in one place (``engine.unbroadcast``).
 import numpy as np
 
 from minigrad.autograd.grad_mode import no_grad, state
-from minigrad.autograd.node import _OPERANDS, INPUT, OUTPUT, _edges, next_seq
+from minigrad.autograd.node import INPUT, OUTPUT, _edges, next_seq
 from minigrad.autograd.node import AccumulateGrad, Node  # noqa: F401 - also importable from here
 from minigrad.tensor import Tensor
+
+_NUMBERS = (int, float, np.ndarray)  # the other operands next_functions lists (the rest: shapes, dims, flags)
 
 
 class _FunctionBase:
@@ -79,16 +81,27 @@ class ArrayFunction(_FunctionBase):
     def apply(cls, *args):
         """Run ``forward`` on the arrays of ``args``; record a node if grad mode is on and some
         input requires grad.  Returns the output Tensor."""
-        arrays, needs = [], []  # the arguments as forward gets them, and which need a gradient
-        for a in args:
-            if isinstance(a, Tensor):
-                arrays.append(a._data)
-                needs.append(a._requires_grad)
-            else:
-                arrays.append(a)
-                needs.append(False)
-        record = True in needs and state.enabled
         ctx = cls._node_class()
+        if state.enabled:  # one pass: the arrays forward gets, which need a gradient, the edges
+            arrays, needs, edges = [], [], []
+            for a in args:
+                if isinstance(a, Tensor):
+                    arrays.append(a._data)
+                    if a._requires_grad:
+                        needs.append(True)
+                        fn = a.grad_fn  # a leaf's edge leads to its AccumulateGrad (node._edges, inline)
+                        edges.append((fn, a._output_nr) if fn is not None else a._leaf_edge or a._grad_edge())
+                    else:
+                        needs.append(False)
+                        edges.append(())
+                else:
+                    arrays.append(a)
+                    needs.append(False)
+                    edges.append(() if isinstance(a, _NUMBERS) and type(a) is not bool else None)
+            record = True in needs
+        else:
+            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+            record = False
         ctx.needs_input_grad = needs = tuple(needs) if record else (False,) * len(args)
         out = cls.forward(ctx, *arrays)
         if type(out) is not np.ndarray:  # numpy gives 0-d results as scalars
@@ -99,16 +112,6 @@ class ArrayFunction(_FunctionBase):
             result._version_counter = base._version_counter
             result._base = base._base if base._base is not None else base
         if record:
-            edges = []
-            for a, need in zip(args, needs):  # _edges, inline: this is the hot path
-                if need:
-                    fn = a.grad_fn
-                    if fn is None:  # a leaf: the edge to its AccumulateGrad
-                        edges.append(a._leaf_edge or a._grad_edge())
-                    else:
-                        edges.append((fn, a._output_nr))
-                else:
-                    edges.append(() if isinstance(a, _OPERANDS) and type(a) is not bool else None)
             ctx.next_edges = edges
             ctx._out_meta = (out.shape, out.dtype)
             ctx._seq = next_seq()  # after the edges: higher than any node they lead to

@@ -17,7 +17,9 @@ class ReLU(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * ~(data(out) <= 0)  # d/dx max(x, 0) = 1 if x > 0 else 0 (and 1 at nan, as torch)
+        # d/dx max(x, 0) = 1 if x > 0 else 0; out = max(x, 0) is never below 0, so out != 0 is
+        # x > 0, and it is also True at nan, where torch passes the gradient through too
+        return g * (data(out) != 0)
 
 
 class LeakyReLU(ArrayFunction):

@@ -57,5 +57,18 @@ class Linear(ArrayFunction):
         x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
         grad_w = g2.T @ x2 if need_w else None  # dy/dW = x (outer product)
         # dy/db = 1, summed over rows (as a BLAS product with ones: 2-5x faster than .sum(0))
-        grad_b = np.ones(g2.shape[0], dtype=data(g2).dtype) @ g2 if need_b else None
+        grad_b = _ones(g2.shape[0], data(g2).dtype) @ g2 if need_b else None
         return grad_x, grad_w, grad_b
+
+
+_ONES = {}  # dtype -> a read-only vector of ones, as long as the longest asked for so far
+
+
+def _ones(n, dtype):
+    """``np.ones(n, dtype)``, shared and read-only (np.ones costs more than the product it feeds)."""
+    ones = _ONES.get(dtype)
+    if ones is None or ones.shape[0] < n:
+        ones = np.ones(max(n, 256), dtype)
+        ones.flags.writeable = False
+        _ONES[dtype] = ones
+    return ones[:n]

@@ -21,7 +21,9 @@ class Sum(ArrayFunction):
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
         ctx.shape_info = (x.shape, axes, keepdim)
-        return np.sum(x, axis=axes, keepdims=keepdim, dtype=dtype)
+        if axes is None and not keepdim:  # the whole sum as a 0-d array, not a numpy scalar
+            return np.add.reduce(x, axis=None, dtype=dtype, keepdims=True).reshape(())
+        return np.add.reduce(x, axis=axes, dtype=dtype, keepdims=keepdim)  # np.sum, without its wrapper
 
     @staticmethod
     def backward(ctx, g):
@@ -35,7 +37,7 @@ class Mean(ArrayFunction):
         count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
         ctx.shape_info = (x.shape, axes, keepdim, count)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(np.sum(x, axis=axes, keepdims=keepdim) / x.dtype.type(count), dtype=x.dtype)
+            return np.asarray(np.add.reduce(x, axis=axes, keepdims=keepdim) / x.dtype.type(count), dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, g):

@@ -107,3 +107,24 @@ def test_fresh_kernel_result_becomes_grad_without_a_copy():
     finally:
         engine.accumulate = original
     assert adopted == [True]
+
+
+def test_a_leaf_used_twice_adds_the_sum_of_its_gradients_once():
+    """``.grad += (g1 + g2)``, as torch's AccumulateGrad: the paths' gradients are summed
+    first, then added to the ``.grad`` a previous backward left (float32 rounding shows it)."""
+    half_ulp = np.float32(2.0 ** -24)  # 1 + half_ulp rounds back to 1 in float32; 1 + 2 half_ulp does not
+    x0, old = np.ones(3, np.float32), np.ones(3, np.float32)
+    a0 = b0 = np.full(3, half_ulp, np.float32)
+    assert (old + a0 + b0).tobytes() != (old + (a0 + b0)).tobytes()  # the order shows
+    x = minigrad.tensor(x0, requires_grad=True)
+    x.grad = minigrad.tensor(old)
+    (x * minigrad.tensor(a0) + x * minigrad.tensor(b0)).sum().backward()
+    assert x.grad.numpy().tobytes() == (old + (a0 + b0)).tobytes()
+
+
+def test_a_hook_on_a_leaf_runs_once_with_the_summed_gradient():
+    seen = []
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(lambda g: seen.append(g.numpy().copy()))
+    (x * 3.0 + x * 4.0).sum().backward()
+    assert len(seen) == 1 and seen[0].tolist() == [7.0, 7.0] and x.grad.tolist() == [7.0, 7.0]
