@@ -89,6 +89,8 @@ class TensorMath:
             a, b = (other, self) if reverse else (self, other)
             a, b = _prepare_operands(a, b, floating)
         try:
+            if type(a) is type(b):  # two Tensors (one of them is self)
+                return fn._apply_binary(a, b)  # fn.apply(a, b), unrolled
             return fn.apply(a, b)
         except ValueError as e:  # shapes that do not broadcast, integers to negative powers
             raise _elementwise_error(e, (a, b)) from None

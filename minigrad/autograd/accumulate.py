@@ -26,7 +26,7 @@ def accumulate(t, grad, create_graph=False, owned=None):
     if t._grad is None:
         if owned is None:
             owned = _is_private(grad)
-        if not grad.flags.c_contiguous and t._data.flags.c_contiguous:
+        if grad.ndim and not grad.flags.c_contiguous and t._data.flags.c_contiguous:  # (0-d: always contiguous)
             grad, owned = np.ascontiguousarray(grad), True  # laid out like the leaf, as torch (so .view works)
         t._grad = Tensor._wrap(grad if owned else np.array(grad, copy=True))
     else:  # in place, even into a .grad that requires grad (made under create_graph), as torch

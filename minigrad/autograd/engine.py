@@ -25,7 +25,6 @@ Under ``create_graph=True`` the same walk runs on Tensors with grad mode on, so 
 backward pass records a graph of its own, and gradients of gradients follow.
 """
 from heapq import heappop, heappush
-from operator import attrgetter
 
 import numpy as np
 
@@ -67,33 +66,28 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
         while queue:
             # 1. order: every node that feeds this one a gradient was recorded after it, so has run
             node = heappop(queue)[1]
+            if type(node) is AccumulateGrad:  # the end of a path: a leaf with a hook, or watched
+                if needed is None or node in needed:
+                    _run_leaf(node, pending.pop(node), watching, targets, captured, accumulate_into, create_graph)
+                continue
             grad_outputs = pending.pop(node)
-            at_leaf = type(node) is AccumulateGrad
-            if at_leaf:
-                leaf = node._variable()
-                if leaf is None:  # a leaf nothing refers to any more: its gradient goes nowhere
-                    continue
-            if watching or node._hooked or (at_leaf and leaf._hooks):
+            hooked = node._hooked
+            if watching or hooked:
                 grad_outputs = _at_node(node, grad_outputs, targets, captured, accumulate_into, create_graph)
                 if grad_outputs is None or (needed is not None and node not in needed):
                     continue
-            if at_leaf:  # the end of a path: the gradient w.r.t. a leaf is added to its .grad
-                if targets is None:
-                    accumulate(leaf, grad_outputs, create_graph)
-                    if leaf._hooks:
-                        _after_accumulate(leaf)
-                continue
 
             # 2. chain rule at this node: gradients w.r.t. its inputs from the one w.r.t. its output
-            if plain and node.fn._array_level and node._saved is not _FREED and not node._hooked:
+            if plain and not hooked and node._array_level and node._saved is not _FREED:
                 grad_inputs = node.fn.backward(node, grad_outputs)
-                grad_inputs = list(grad_inputs) if type(grad_inputs) is tuple else [grad_inputs]
+                if type(grad_inputs) is not tuple:
+                    grad_inputs = (grad_inputs,)
             else:
                 grad_inputs = call_backward(node, grad_outputs, create_graph)
             del grad_outputs
             if not retain_graph:
                 saved = node.__dict__
-                if "_saved" in saved and not node._hooked:  # node.release(), inline: the usual case
+                if "_saved" in saved and not hooked:  # node.release(), inline: the usual case
                     saved.clear()
                     saved["_saved"] = _FREED
                 elif saved:
@@ -101,11 +95,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
 
             # 3. deliver: each input's gradient, summed down to its shape and cast to its dtype,
             # is added to what the node that produced that input has collected so far
-            n = len(grad_inputs)
-            for i, edge in enumerate(node.next_edges):
-                if not edge or i >= n or grad_inputs[i] is None:
+            for edge, g in zip(node.next_edges, grad_inputs):
+                if g is None or not edge:
                     continue
-                g, grad_inputs[i] = grad_inputs[i], None  # let go of it once delivered (memory, and `owned`)
                 parent = edge[0]
                 at_leaf = type(parent) is AccumulateGrad
                 if at_leaf:
@@ -113,17 +105,17 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                     if leaf is None:
                         continue
                     shape, dtype = leaf._data.shape, leaf._data.dtype
-                elif parent.num_outputs == 1:
-                    shape, dtype = parent._out_meta
+                    single = True
                 else:
-                    shape, dtype = parent._output_meta[edge[1]]
+                    single = parent.num_outputs == 1
+                    shape, dtype = parent._out_meta if single else parent._output_meta[edge[1]]
                 if type(g) is not np.ndarray and type(g) is not Tensor:
                     g = np.asarray(g)
                 if g.shape != shape:
                     g = unbroadcast(g, shape, node)
                 if g.dtype is not dtype and g.dtype != dtype:
                     g = g.astype(dtype) if type(g) is np.ndarray else _cast(g, dtype)
-                if parent.num_outputs == 1:
+                if single:
                     previous = pending.get(parent)
                     if previous is None:
                         pending[parent] = g
@@ -138,10 +130,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                         heappush(queue, (-parent._seq, parent))
                     _add(pending, parent, edge[1], g)
                 del g
-        # the leaves with nothing attached, each once all its gradients have arrived: the
-        # heap would run them last anyway (a leaf's node is numbered when the leaf is first
-        # used, before every op that uses it), and nothing can see the order without a hook
-        leaves.sort(key=_seq, reverse=True)
+            grad_inputs = None  # nothing but `pending` holds a gradient now (a leaf can take it as .grad)
+        # the leaves with nothing attached, each once all its gradients have arrived (the
+        # heap would run them last anyway: a leaf's node is numbered when the leaf is first
+        # used, before every op that uses it; and without a hook nothing can see the order)
         for node in leaves:
             grad_outputs = pending.pop(node)
             leaf = node._variable()
@@ -153,7 +145,21 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
     return captured
 
 
-_seq = attrgetter("_seq")
+def _run_leaf(node, grad_outputs, watching, targets, captured, accumulate_into, create_graph):
+    """A leaf's AccumulateGrad node taken from the heap (one with a hook, or in a walk that
+    watches: ``autograd.grad``, ``inputs=``): hooks, capture, then ``.grad``.  (No name but
+    the parameter holds ``grad_outputs``, so ``accumulate`` can take it without a copy.)"""
+    leaf = node._variable()
+    if leaf is None:  # a leaf nothing refers to any more: its gradient goes nowhere
+        return
+    if watching or node._hooked or leaf._hooks:
+        grad_outputs = _at_node(node, grad_outputs, targets, captured, accumulate_into, create_graph)
+        if grad_outputs is None:
+            return
+    if targets is None:
+        accumulate(leaf, grad_outputs, create_graph)
+        if leaf._hooks:
+            _after_accumulate(leaf)
 
 
 def _at_node(node, grad_outputs, targets, captured, accumulate_into, create_graph):

@@ -40,6 +40,7 @@ class Node:
     """
     __slots__ = ("needs_input_grad", "next_edges", "_out_meta", "_seq", "__dict__", "__weakref__")
     fn = None  # the Function class whose node this is (a class attribute of each node class)
+    _array_level = False  # fn._array_level, on the node class: the walk reads it once per node
     # state that not every node has: class defaults, set in the instance's __dict__ when used
     _saved = None           # what forward saved (``save_for_backward``); ``_FREED`` once released
     _saved_info = None      # per saved value: (source, index, version counter, version) or None
