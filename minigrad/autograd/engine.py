@@ -25,6 +25,7 @@ Under ``create_graph=True`` the same walk runs on Tensors with grad mode on, so 
 backward pass records a graph of its own, and gradients of gradients follow.
 """
 from heapq import heappop, heappush
+from sys import getrefcount
 
 import numpy as np
 
@@ -135,11 +136,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
         # heap would run them last anyway: a leaf's node is numbered when the leaf is first
         # used, before every op that uses it; and without a hook nothing can see the order)
         for node in leaves:
-            grad_outputs = pending.pop(node)
+            g = pending.pop(node)
             leaf = node._variable()
-            if leaf is not None:
-                accumulate(leaf, grad_outputs, create_graph)
-            del grad_outputs
+            if leaf is None:
+                continue
+            if (leaf._grad is None and type(g) is np.ndarray and g.base is None and getrefcount(g) == 2
+                    and (not g.ndim or g.flags.c_contiguous)):
+                leaf._grad = Tensor._wrap(g)  # a fresh gradient only this name holds: it becomes .grad as it is
+            else:
+                accumulate(leaf, g, create_graph)  # (the same, with every other case)
+            del g
     finally:
         state.enabled = previous_mode
     return captured
