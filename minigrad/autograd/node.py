@@ -74,16 +74,17 @@ class Node:
         For a user Function, or under create_graph: Tensors, the inputs and outputs
         among them connected to the graph as they were in forward."""
         saved, info = self._saved, self._saved_info
+        if info is not None:  # (release() drops the info with what was saved)
+            for entry in info:  # the in-place check: each saved input or output still at its version
+                if entry is not None and entry[2][0] != entry[3]:
+                    k = next(i for i, e in enumerate(info) if e is entry)
+                    raise RuntimeError(self._modified_message(saved[k], entry))
+            if not self._as_tensors:
+                return saved
+            return tuple(self._unpack(value, entry) for value, entry in zip(saved, info))
         if saved is _FREED:
             raise RuntimeError(_FREED_MESSAGE)
-        if info is None:
-            return saved if saved is not None else ()
-        for k, entry in enumerate(info):
-            if entry is not None and entry[2] is not None and entry[2][0] != entry[3]:
-                raise RuntimeError(self._modified_message(self._saved[k], entry))
-        if not self._as_tensors:
-            return self._saved
-        return tuple(self._unpack(value, entry) for value, entry in zip(self._saved, info))
+        return saved if saved is not None else ()
 
     saved_variables = saved_tensors
 
@@ -112,7 +113,7 @@ class Node:
         wrong gradient, and so that they can be rebuilt as connected Tensors (``_unpack``)."""
         info, saved = [], list(self._saved)
         for k, value in enumerate(saved):
-            entry = (None, None, None, None)
+            entry = None
             array = value._data if isinstance(value, Tensor) else value
             if array is not None:
                 for nr, out in enumerate(outputs):
@@ -127,7 +128,7 @@ class Node:
                     else:
                         if isinstance(value, Tensor):
                             entry = (None, None, value._version_counter, value._version_counter[0])
-            if entry[0] is not None and isinstance(value, Tensor):
+            if entry is not None and entry[0] is not None and isinstance(value, Tensor):
                 saved[k] = array  # keep the data, not the Tensor: no cycle through an output
             info.append(entry)
         self._saved, self._saved_info = tuple(saved), tuple(info)
