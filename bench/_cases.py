@@ -187,8 +187,8 @@ def build(lib, sizes, batch, optimizer_name, kwargs, seed=0):
     return model, optimizer, x, y
 
 
-def training_case(lib, config):
-    model, optimizer, x, y = build(lib, *TRAINING[config])
+def step_function(lib, model, optimizer, x, y):
+    """One training step: zero_grad, forward, cross-entropy, backward, optimizer step."""
     cross_entropy = lib.nn.functional.cross_entropy
 
     def step():
@@ -196,7 +196,11 @@ def training_case(lib, config):
         loss = cross_entropy(model(x), y)
         loss.backward()
         optimizer.step()
-    return step, None
+    return step
+
+
+def training_case(lib, config):
+    return step_function(lib, *build(lib, *TRAINING[config])), None
 
 
 # --------------------------------------------------------------------------- the list

@@ -22,7 +22,7 @@ import minigrad  # noqa: E402
 import minigrad.nn  # noqa: E402,F401
 import minigrad.nn.functional  # noqa: E402,F401
 import minigrad.optim  # noqa: E402,F401
-from _cases import build  # noqa: E402,F401  (shared with compare.py)
+from _cases import build, step_function  # noqa: E402,F401  (shared with compare.py)
 
 try:
     import torch
@@ -35,17 +35,6 @@ CONFIGS = {
     "mlp 2-64-64-3, batch 128, SGD+momentum": ((2, 64, 64, 3), 128, "SGD", dict(lr=0.01, momentum=0.9)),
     "mlp 784-256-10, batch 256, Adam": ((784, 256, 10), 256, "Adam", dict(lr=1e-3)),
 }
-
-
-def step_function(lib, model, optimizer, x, y):
-    cross_entropy = lib.nn.functional.cross_entropy
-
-    def step():
-        optimizer.zero_grad()
-        loss = cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-    return step
 
 
 def time_steps(step, n):
