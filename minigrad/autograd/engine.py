@@ -29,7 +29,7 @@ from sys import getrefcount
 
 import numpy as np
 
-from minigrad.autograd.accumulate import accumulate
+from minigrad.autograd.accumulate import GRAD_LOCK, accumulate
 from minigrad.autograd.node import _FREED, AccumulateGrad
 from minigrad.autograd.grad_mode import state
 from minigrad.autograd.node_backward import _after_accumulate, _expandable, before_backward, call_backward
@@ -135,17 +135,18 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
         # the leaves with nothing attached, each once all its gradients have arrived (the
         # heap would run them last anyway: a leaf's node is numbered when the leaf is first
         # used, before every op that uses it; and without a hook nothing can see the order)
-        for node in leaves:
-            g = pending.pop(node)
-            leaf = node._variable()
-            if leaf is None:
-                continue
-            if (leaf._grad is None and type(g) is np.ndarray and g.base is None and getrefcount(g) == 2
-                    and (not g.ndim or g.flags.c_contiguous)):
-                leaf._grad = Tensor._wrap(g)  # a fresh gradient only this name holds: it becomes .grad as it is
-            else:
-                accumulate(leaf, g, create_graph)  # (the same, with every other case)
-            del g
+        with GRAD_LOCK:  # another thread's walk may be adding to the same .grad
+            for node in leaves:
+                g = pending.pop(node)
+                leaf = node._variable()
+                if leaf is None:
+                    continue
+                if (leaf._grad is None and type(g) is np.ndarray and g.base is None and getrefcount(g) == 2
+                        and (not g.ndim or g.flags.c_contiguous)):
+                    leaf._grad = Tensor._wrap(g)  # a fresh gradient only this name holds: it becomes .grad as it is
+                else:
+                    accumulate(leaf, g, create_graph)  # (the same, with every other case)
+                del g
     finally:
         state.enabled = previous_mode
     return captured
