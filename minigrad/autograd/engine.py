@@ -9,7 +9,9 @@
    w.r.t. its inputs, ``dL/dx_i = dL/dy · dy/dx_i`` (``call_backward``);
 3. **deliver**: each input gradient is summed down to the input's shape (``unbroadcast``:
    the one place broadcasting is undone) and added to what the node that produced that
-   input has collected so far.  At a leaf, its ``AccumulateGrad`` node adds it to ``.grad``.
+   input has collected so far.  At a leaf, its ``AccumulateGrad`` node adds it to ``.grad``:
+   for a leaf with nothing attached (no hook), once, after the last op node has run (the
+   order would be the same: a leaf's node is numbered before every op that uses it).
 
 ``autograd.trace()`` is the one global hook: when a trace is open in this thread, the
 walk hands it its nodes before running them (``state.trace.watch(order)``), and the
