@@ -81,6 +81,7 @@ class TensorMath:
         if (kind is float or kind is int or (hasattr(other, "_data") and (
                 other._data.dtype is dtype or other._data.dtype == dtype))) and dtype.kind == "f":
             a, b = (other, self) if reverse else (self, other)  # common case: no casts
+            apply = fn._apply_binary  # fn.apply(a, b), unrolled (Tensors and Python numbers)
         else:
             if isinstance(other, np.generic):
                 other = other.item()
@@ -88,10 +89,9 @@ class TensorMath:
                 return NotImplemented
             a, b = (other, self) if reverse else (self, other)
             a, b = _prepare_operands(a, b, floating)
+            apply = fn.apply
         try:
-            if type(a) is type(b):  # two Tensors (one of them is self)
-                return fn._apply_binary(a, b)  # fn.apply(a, b), unrolled
-            return fn.apply(a, b)
+            return apply(a, b)
         except ValueError as e:  # shapes that do not broadcast, integers to negative powers
             raise _elementwise_error(e, (a, b)) from None
 

@@ -128,12 +128,19 @@ class ArrayFunction(_FunctionBase):
 
     @classmethod
     def _apply_binary(cls, a, b):
-        """``apply(a, b)`` for two Tensors, with its steps unrolled: the arithmetic operators
-        call this (a graph of scalars records thousands of them; the loop over arguments
-        was a fifth of an op's cost).  It records exactly the node ``apply`` records."""
+        """``apply(a, b)`` for two operands, each a Tensor or a Python number, with its steps
+        unrolled: the arithmetic operators call this (a graph of scalars records thousands
+        of them; the loop over arguments was a fifth of an op's cost).  It records exactly
+        the node ``apply`` records."""
         ctx = cls._node_class()
-        a_data, b_data = a._data, b._data
-        need_a, need_b = a._requires_grad, b._requires_grad
+        if isinstance(a, Tensor):
+            a_data, need_a = a._data, a._requires_grad
+        else:
+            a_data, need_a = a, False
+        if isinstance(b, Tensor):
+            b_data, need_b = b._data, b._requires_grad
+        else:
+            b_data, need_b = b, False
         record = (need_a or need_b) and state.enabled
         ctx.needs_input_grad = (need_a, need_b) if record else (False, False)
         out = cls.forward(ctx, a_data, b_data)
@@ -160,6 +167,7 @@ class ArrayFunction(_FunctionBase):
             if state.anomaly:
                 _remember_trace(ctx)
         return result
+
 
 def _note_saved(ctx, args, arrays, out, scalar, out_counter):
     """``Node._note_saved`` for an ArrayFunction, whose saved values are arrays (the fast

@@ -13,6 +13,8 @@ the same on arrays and Tensors.  The few things that are spelled differently liv
 - ``sum_to(g, shape)``, ``expand(g, shape)``, ``permute(g, dims)``;
 - ``call(Op, *args)``: run another op, directly on arrays (no node) or recorded on Tensors.
 """
+from math import prod
+
 import numpy as np
 
 from minigrad.autograd.node import Node
@@ -52,10 +54,19 @@ def sum_to(g, shape):
     return unbroadcast(g, tuple(shape))
 
 
+_FILL_UP_TO = 4096  # elements: up to here a filled array costs less than np.broadcast_to
+
+
 def expand(g, shape):
-    """Broadcast ``g`` up to ``shape`` (a read-only view for arrays)."""
+    """Broadcast ``g`` up to ``shape``.  For arrays: a read-only view (``np.broadcast_to``),
+    or for a small shape a new array filled with ``g`` (the same numbers: broadcast_to
+    spends ~7 µs in Python, filling a 4×4 array 1 µs)."""
     if isinstance(g, Tensor):
         return g.expand(tuple(shape))
+    if prod(shape) <= _FILL_UP_TO:
+        out = np.empty(shape, g.dtype)
+        out[...] = g
+        return out
     return np.broadcast_to(g, shape)
 
 

@@ -1,6 +1,6 @@
 """``ArrayFunction._apply_binary`` (the arithmetic operators' unrolled ``apply``) records the
 very node ``apply`` records: same needs, edges, saved values and their versions, same
-output, in every grad-mode and requires-grad combination."""
+output, in every grad-mode and requires-grad combination, with Python numbers too."""
 import itertools
 
 import numpy as np
@@ -18,6 +18,10 @@ def _operand(kind, shape, seed):
         return minigrad.tensor(data, requires_grad=True)
     if kind == "nonleaf":
         return minigrad.tensor(data, requires_grad=True) * 1.0
+    if kind == "float":
+        return 1.5
+    if kind == "int":
+        return 2
     return minigrad.tensor(data)  # no gradient
 
 
@@ -30,9 +34,9 @@ def _describe(result, a, b, out_array):
         where = None
         if value is out_array:
             where = "out"
-        elif value is a._data:
+        elif value is getattr(a, "_data", a):
             where = "a"
-        elif value is b._data:
+        elif value is getattr(b, "_data", b):
             where = "b"
         saved.append((where, None if entry is None else entry[:2] + (entry[3],)))
     return (result.requires_grad, type(node).__name__, node.needs_input_grad, node.next_functions,
@@ -42,8 +46,9 @@ def _describe(result, a, b, out_array):
 @pytest.mark.parametrize("op", [Add, Sub, Mul, Div, Pow])
 @pytest.mark.parametrize("shapes", [((), ()), ((3,), (2, 3)), ((2, 1), ())])
 def test_the_unrolled_apply_records_the_same_node(op, shapes):
-    kinds = ("leaf", "nonleaf", "const")
-    for (ka, kb), grad_on, anomaly in itertools.product(itertools.product(kinds, kinds), (True, False), (False, True)):
+    kinds = ("leaf", "nonleaf", "const", "float", "int")
+    pairs = [(ka, kb) for ka in kinds for kb in kinds if ka in kinds[:3] or kb in kinds[:3]]  # one Tensor at least
+    for (ka, kb), grad_on, anomaly in itertools.product(pairs, (True, False), (False, True)):
         a, b = _operand(ka, shapes[0], 1), _operand(kb, shapes[1], 2)
         set_detect_anomaly(anomaly)
         try:
