@@ -70,6 +70,15 @@ def bce_reference(p, y, weight=None, mean=False):
 
 
 @helper
+def _bcel_loss_at(xi, yi, pwi, one, zero):
+    """One element's ``z = exp(-|x|)`` and unweighted loss ``(1 - y) x - (1 + (pw - 1) y) log σ(x)``,
+    with ``log σ(x) = min(x, 0) - log1p(z)``: the arithmetic both chunks below share."""
+    z = fexp(-abs(xi))
+    logsig = fmin(xi, zero) - flog1p(z)
+    return z, (one - yi) * xi - (one + (pwi - one) * yi) * logsig
+
+
+@helper
 def _bcel_chunk(x, y, w, has_w, pw, has_pw, sc, loss, grad, i0, i1):
     """Elements i0..i1 of, with ``z = exp(-|x|)``::
 
@@ -81,12 +90,10 @@ def _bcel_chunk(x, y, w, has_w, pw, has_pw, sc, loss, grad, i0, i1):
     for i in range(_U(i0), _U(i1)):
         xi = x[i]
         yi = y[i]
-        z = fexp(-abs(xi))
-        u = one + z
-        logsig = fmin(xi, zero) - flog1p(z)
-        sig = one / u if xi >= zero else z / u
         pwi = pw[i] if has_pw else one
-        l = (one - yi) * xi - (one + (pwi - one) * yi) * logsig
+        z, l = _bcel_loss_at(xi, yi, pwi, one, zero)
+        u = one + z
+        sig = one / u if xi >= zero else z / u
         g = (pwi * yi + one - yi) * sig - pwi * yi
         if has_w:
             l *= w[i]
@@ -97,16 +104,12 @@ def _bcel_chunk(x, y, w, has_w, pw, has_pw, sc, loss, grad, i0, i1):
 
 @helper
 def _bcel_loss_chunk(x, y, w, has_w, pw, has_pw, loss, i0, i1):
-    """The ``loss`` of _bcel_chunk alone, in the same order of operations."""
+    """The ``loss`` of _bcel_chunk alone (the same _bcel_loss_at)."""
     one = scalar_of(x, 1.0)
     zero = scalar_of(x, 0.0)
     for i in range(_U(i0), _U(i1)):
-        xi = x[i]
-        yi = y[i]
-        z = fexp(-abs(xi))
-        logsig = fmin(xi, zero) - flog1p(z)
         pwi = pw[i] if has_pw else one
-        l = (one - yi) * xi - (one + (pwi - one) * yi) * logsig
+        l = _bcel_loss_at(x[i], y[i], pwi, one, zero)[1]
         if has_w:
             l *= w[i]
         loss[i] = l
