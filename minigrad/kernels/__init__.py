@@ -25,7 +25,8 @@ _WHERE = {
                      "cross_entropy_reference", "cross_entropy_probs_reference"), "cross_entropy"),
     **dict.fromkeys(("nll_forward", "nll_backward", "nll_forward_reference", "nll_backward_reference"), "nll"),
     **dict.fromkeys(("bce_with_logits_forward_backward", "bce_with_logits_forward", "bce_forward_backward",
-                     "bce_with_logits_reference", "bce_reference"), "bce"),
+                     "bce_forward", "bce_with_logits_reference", "bce_reference"), "bce"),
+    "kl_div_forward": "kl_div",
     **dict.fromkeys(("squared_error", "abs_error", "smooth_l1", "huber"), "pointwise_losses"),
     **dict.fromkeys(("check_targets", "check_targets_reference"), "validate"),
 }

@@ -2,8 +2,11 @@
 
 Each loss is a pointwise formula followed by a reduction over all elements ('none',
 'sum', 'mean' = sum / numel; KLDiv also 'batchmean' = sum / input.shape[0]).  The
-pointwise forward and backward are plain-numpy helpers (a spot for a numba kernel each);
-the backward helpers take the upstream gradient already broadcast and divided for 'mean'.
+pointwise forward and backward are plain-numpy helpers; the backward helpers take the
+upstream gradient already broadcast and divided for 'mean'.  The forwards of binary
+cross-entropy and KL divergence, one or two logs per element, run in numba kernels
+(``bce_loss``, ``kl_div_loss``: numpy's float32 log1p is scalar code on AVX2) with or
+without a graph, so a loss has the same bits under ``no_grad`` as with gradients.
 Arrays arrive with their dtypes settled and shapes checked by minigrad.ops.loss_checks.
 """
 import numpy as np
@@ -32,6 +35,19 @@ def bce_forward(p, y, w):
 
 
 _BCE_EPSILON = np.float32(1e-12)  # torch's constant is a float: 9.999999960e-13
+
+
+def bce_loss(p, y, w):
+    """bce_forward by the kernel (the same formula, its logs ~1 ulp) when it takes the arrays."""
+    if _log_kernel_takes(p, y, w):
+        return kernels.bce_forward(p, y, w)
+    return bce_forward(p, y, w)
+
+
+def _log_kernel_takes(x, y, w=None):
+    """True if kernels.bce_forward / kl_div_forward take x, y (and a weight of x's shape)."""
+    return (switch.enabled and x.dtype in _KERNEL_DTYPES and x.size > 0 and y.dtype == x.dtype
+            and y.shape == x.shape and (w is None or w.dtype == x.dtype))
 
 
 def bce_backward(p, y, w, g, need_p, need_y):
@@ -82,6 +98,13 @@ def kl_div_forward(x, t, log_target):
         if log_target:
             return np.exp(t) * (t - x)
         return np.where(t == 0, t.dtype.type(0), t * np.log(t)) - t * x
+
+
+def kl_div_loss(x, t, log_target):
+    """kl_div_forward by the kernel (the same formula, its log / exp ~1 ulp) when it takes x and t."""
+    if _log_kernel_takes(x, t):
+        return kernels.kl_div_forward(x, t, log_target)
+    return kl_div_forward(x, t, log_target)
 
 
 def kl_div_backward(x, t, log_target, g, need_x, need_t):
@@ -177,7 +200,7 @@ class BinaryCrossEntropy(ArrayFunction):
             ctx.forward_args = (p, y, weight, reduction)
             ctx.save_for_backward(p, y, weight)
             ctx.reduction = reduction
-        return reduce_all(bce_forward(p, y, weight), reduction)
+        return reduce_all(bce_loss(p, y, weight), reduction)
 
     @staticmethod
     def backward(ctx, g):
@@ -233,7 +256,7 @@ class KLDiv(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, t, reduction, log_target):
-        loss = kl_div_forward(x, t, log_target)
+        loss = kl_div_loss(x, t, log_target)
         batch = x.shape[0] if x.ndim else 1  # torch does not divide a 0-d input for 'batchmean'
         if True in ctx.needs_input_grad:  # nothing is kept under no_grad
             ctx.forward_args = (x, t, reduction, log_target)
