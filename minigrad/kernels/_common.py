@@ -101,3 +101,17 @@ def n_chunks(ntiles, parallel):
     if not parallel:
         return 1
     return max(1, min(ntiles, 8 * _th.num_threads()))
+
+
+#: Elements per block of a loss-only kernel's sum (``bce_forward(..., reduce=True)`` & co.):
+#: each block is summed by one thread, then the block sums in order, so the total has the
+#: same bits with any number of threads.  Inside a block, runs of ``SUM_RUN`` elements are
+#: summed in the arrays' dtype (a float32 sum vectorises; a float64 one of float32 terms
+#: costs a fifth more time) and the runs in float64: even summed one by one, a float32 run's
+#: rounding stays below 128 eps of its terms' magnitudes.
+SUM_BLOCK = 4096
+SUM_RUN = 128
+
+
+def n_blocks(n):
+    return (n + SUM_BLOCK - 1) // SUM_BLOCK

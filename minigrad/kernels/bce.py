@@ -16,11 +16,13 @@ input should be between 0 and 1")`` if any p is outside [0, 1] or nan (before wr
 ``bce_with_logits_forward(x, y, weight=None, pos_weight=None)`` -> ``loss``: the loss alone
 (forward only, for ``no_grad``), bit for bit the ``loss`` of the fused kernel.
 
-``bce_forward(p, y, weight=None)`` -> ``loss``: torch's forward of ``binary_cross_entropy``
-element by element, ``w ((y - 1) max(log1p(-p), -100) - y max(log p, -100))`` (the form
-``minigrad.nn.functional.binary_cross_entropy`` runs, with or without a graph; the caller
-has checked ``0 <= p, y <= 1``).  Its logs are ``flog``/``flog1p`` (~1 ulp), where numpy's
-float32 ``log1p`` costs ~16 ns an element on AVX2.
+``bce_forward(p, y, weight=None, reduce=False)`` -> ``loss``, or with ``reduce=True`` the
+float64 sum of ``loss`` alone (no array is written): torch's forward of
+``binary_cross_entropy`` element by element, ``w ((y - 1) max(log1p(-p), -100) - y max(log p,
+-100))`` (the form ``minigrad.nn.functional.binary_cross_entropy`` runs, with or without a
+graph; the caller has checked ``0 <= p, y <= 1``).  Its logs are ``flog``/``flog1p`` (~1 ulp),
+where numpy's float32 ``log1p`` costs ~16 ns an element on AVX2.  The sum goes by blocks of
+``SUM_BLOCK`` elements (``_common``), the same bits serial or parallel.
 
 ``weight`` / ``pos_weight``: None or arrays broadcastable to x's shape (the caller
 normally broadcasts them already; otherwise they are broadcast here with a copy).
@@ -32,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from ._common import as_float, optional_full, n_chunks, use_parallel
+from ._common import SUM_BLOCK, SUM_RUN, as_float, n_blocks, n_chunks, optional_full, use_parallel
 from ._jitmath import fexp, flog, flog1p, fmax, fmin, helper, kernel, quiet_in_python, radd, scalar_of
 
 __all__ = ["bce_with_logits_forward_backward", "bce_with_logits_forward", "bce_forward_backward", "bce_forward",
@@ -153,15 +155,24 @@ def _clamped(v, lo):
 
 
 @helper
-def _bce_loss_chunk(p, y, w, has_w, loss, i0, i1):
-    """Elements i0..i1 of ``w ((y - 1) max(log1p(-p), -100) - y max(log p, -100))``."""
+def _bce_loss_block(p, y, w, has_w, keep, loss, i0, i1):
+    """Elements i0..i1 of ``w ((y - 1) max(log1p(-p), -100) - y max(log p, -100))``, written
+    to ``loss`` if ``keep``; returns their float64 sum."""
     one = scalar_of(p, 1.0)
     lo = scalar_of(p, -100.0)
-    for i in range(_U(i0), _U(i1)):
-        pi = p[i]
-        yi = y[i]
-        l = (yi - one) * _clamped(flog1p(-pi), lo) - yi * _clamped(flog(pi), lo)
-        loss[i] = l * w[i] if has_w else l
+    total = 0.0
+    for j in range(i0, i1, SUM_RUN):  # runs summed in the arrays' dtype (they vectorise), then in float64
+        s = scalar_of(p, 0.0)
+        for i in range(_U(j), _U(min(j + SUM_RUN, i1))):
+            pi = p[i]
+            yi = y[i]
+            l = (yi - one) * _clamped(flog1p(-pi), lo) - yi * _clamped(flog(pi), lo)
+            l = l * w[i] if has_w else l
+            if keep:
+                loss[i] = l
+            s = radd(s, l)
+        total += float(s)
+    return total
 
 
 def _bcel(x, y, w, has_w, pw, has_pw, sc_, loss, grad, nch):
@@ -183,11 +194,18 @@ def _bcel_fwd(x, y, w, has_w, pw, has_pw, loss, nch):
         _bcel_loss_chunk(x, y, w, has_w, pw, has_pw, loss, ch * n // nch, (ch + 1) * n // nch)
 
 
-def _bce_fwd(p, y, w, has_w, loss, nch):
-    """_bce_loss_chunk over nch chunks (prange)."""
+def _bce_fwd(p, y, w, has_w, keep, loss, block_sums, nch):
+    """_bce_loss_block over the blocks, in nch chunks of blocks (prange); returns the sum
+    of the block sums, in order."""
     n = p.shape[0]
+    nb = block_sums.shape[0]
     for ch in prange(nch):
-        _bce_loss_chunk(p, y, w, has_w, loss, ch * n // nch, (ch + 1) * n // nch)
+        for b in range(ch * nb // nch, (ch + 1) * nb // nch):
+            block_sums[b] = _bce_loss_block(p, y, w, has_w, keep, loss, b * SUM_BLOCK, min(n, (b + 1) * SUM_BLOCK))
+    s = 0.0
+    for b in range(nb):
+        s += block_sums[b]
+    return s
 
 
 def _bce(p, y, w, has_w, sc_, loss, grad, nch):
@@ -251,15 +269,16 @@ def bce_with_logits_forward(x, y, weight=None, pos_weight=None):
     return loss
 
 
-def bce_forward(p, y, weight=None):
+def bce_forward(p, y, weight=None, reduce=False):
     p, y = _prep(p, y, "bce")
     w, has_w = optional_full(weight, p.shape, p.dtype, "weight")
-    loss = np.empty_like(p)
+    loss = np.empty((1,) if reduce else p.shape, p.dtype)
     n = p.size
     par = use_parallel(n)
-    (_bce_fwd_par if par else _bce_fwd_ser)(p.reshape(-1), y.reshape(-1), w, has_w, loss.reshape(-1),
-                                            n_chunks(n, par))
-    return loss
+    block_sums = np.empty(n_blocks(n))
+    s = (_bce_fwd_par if par else _bce_fwd_ser)(p.reshape(-1), y.reshape(-1), w, has_w, not reduce,
+                                                loss.reshape(-1), block_sums, n_chunks(block_sums.size, par))
+    return float(s) if reduce else loss
 
 
 def bce_forward_backward(p, y, weight=None, mean=False):

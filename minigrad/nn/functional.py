@@ -189,7 +189,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if w is not None:
         w = _numpy.broadcast_to(w, expanded).astype(p._data.dtype, copy=False)
     if not (_grad_state.enabled and (p._requires_grad or y._requires_grad)):  # forward only: no graph node
-        return _Tensor._wrap(_pointwise.reduce_all(_pointwise.bce_loss(p._data, y._data, w), reduction))
+        return _Tensor._wrap(_pointwise.bce_loss(p._data, y._data, w, reduction))
     return _pointwise.BinaryCrossEntropy.apply(p, y, w, reduction)
 
 
@@ -238,8 +238,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if (xd.dtype == td.dtype and xd.dtype.kind == "f" and xd.shape == td.shape
             and not (_grad_state.enabled and (x._requires_grad or t._requires_grad))):  # forward only: no graph node
         batch = xd.shape[0] if xd.ndim else 1  # as KLDiv.forward
-        return _Tensor._wrap(_pointwise.reduce_all(_pointwise.kl_div_loss(xd, td, bool(log_target)), reduction,
-                                                   batch))
+        return _Tensor._wrap(_pointwise.kl_div_loss(xd, td, bool(log_target), reduction, batch))
     if x._data.dtype.kind != "f" or t._data.dtype.kind != "f":
         raise RuntimeError("kl_div: Integral inputs not supported.")
     _checks.broadcast_shapes(t.shape, x.shape)

@@ -37,11 +37,14 @@ def bce_forward(p, y, w):
 _BCE_EPSILON = np.float32(1e-12)  # torch's constant is a float: 9.999999960e-13
 
 
-def bce_loss(p, y, w):
-    """bce_forward by the kernel (the same formula, its logs ~1 ulp) when it takes the arrays."""
-    if _log_kernel_takes(p, y, w):
+def bce_loss(p, y, w, reduction):
+    """bce_forward, reduced: by the kernel (the same formula, its logs ~1 ulp; a reduced loss
+    summed in the kernel, no array written) when it takes the arrays."""
+    if not _log_kernel_takes(p, y, w):
+        return reduce_all(bce_forward(p, y, w), reduction)
+    if reduction == "none":
         return kernels.bce_forward(p, y, w)
-    return bce_forward(p, y, w)
+    return reduce_total(kernels.bce_forward(p, y, w, reduce=True), p.dtype, reduction, p.size)
 
 
 def _log_kernel_takes(x, y, w=None):
@@ -100,11 +103,14 @@ def kl_div_forward(x, t, log_target):
         return np.where(t == 0, t.dtype.type(0), t * np.log(t)) - t * x
 
 
-def kl_div_loss(x, t, log_target):
-    """kl_div_forward by the kernel (the same formula, its log / exp ~1 ulp) when it takes x and t."""
-    if _log_kernel_takes(x, t):
+def kl_div_loss(x, t, log_target, reduction, batch):
+    """kl_div_forward, reduced: by the kernel (the same formula, its log / exp ~1 ulp; a
+    reduced loss summed in the kernel) when it takes x and t."""
+    if not _log_kernel_takes(x, t):
+        return reduce_all(kl_div_forward(x, t, log_target), reduction, batch)
+    if reduction == "none":
         return kernels.kl_div_forward(x, t, log_target)
-    return kl_div_forward(x, t, log_target)
+    return reduce_total(kernels.kl_div_forward(x, t, log_target, reduce=True), x.dtype, reduction, x.size, batch)
 
 
 def kl_div_backward(x, t, log_target, g, need_x, need_t):
@@ -146,13 +152,21 @@ def reduce_all(loss, reduction, batch=None):
         return loss
     with np.errstate(over="ignore"):  # an overflowing sum is inf, as torch's, without a warning
         total = loss.sum(dtype=loss.dtype)
-    divisor = loss.size if reduction == "mean" else batch if reduction == "batchmean" else 1
+    return reduce_total(total, loss.dtype, reduction, loss.size, batch)
+
+
+def reduce_total(total, dtype, reduction, numel, batch=None):
+    """The reduced loss from its sum ``total`` (a float: rounded to ``dtype`` first, as a sum
+    in that dtype would end): 'sum' -> total, 'mean' -> total / numel, 'batchmean' -> / batch."""
+    with np.errstate(over="ignore"):
+        total = dtype.type(total)
+    divisor = numel if reduction == "mean" else batch if reduction == "batchmean" else 1
     if divisor == 1:
-        return np.asarray(total, dtype=loss.dtype)
+        return np.asarray(total, dtype=dtype)
     if divisor:  # (a division by a count >= 1 raises no floating-point flag)
-        return np.asarray(total / divisor, dtype=loss.dtype)
+        return np.asarray(total / divisor, dtype=dtype)
     with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 -> nan, x/0 -> ±inf, as torch
-        return np.asarray(total / divisor, dtype=loss.dtype)
+        return np.asarray(total / divisor, dtype=dtype)
 
 
 def spread_upstream(g, reduction, shape, batch=None):
@@ -200,7 +214,7 @@ class BinaryCrossEntropy(ArrayFunction):
             ctx.forward_args = (p, y, weight, reduction)
             ctx.save_for_backward(p, y, weight)
             ctx.reduction = reduction
-        return reduce_all(bce_loss(p, y, weight), reduction)
+        return bce_loss(p, y, weight, reduction)
 
     @staticmethod
     def backward(ctx, g):
@@ -256,13 +270,12 @@ class KLDiv(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, t, reduction, log_target):
-        loss = kl_div_loss(x, t, log_target)
         batch = x.shape[0] if x.ndim else 1  # torch does not divide a 0-d input for 'batchmean'
         if True in ctx.needs_input_grad:  # nothing is kept under no_grad
             ctx.forward_args = (x, t, reduction, log_target)
             ctx.save_for_backward(x, t)
-            ctx.info = (reduction, log_target, loss.shape, batch)
-        return reduce_all(loss, reduction, batch)
+            ctx.info = (reduction, log_target, np.broadcast_shapes(x.shape, t.shape), batch)
+        return kl_div_loss(x, t, log_target, reduction, batch)
 
     @staticmethod
     def backward(ctx, g):

@@ -110,6 +110,39 @@ def test_parallel_chunks_give_the_serial_bits(monkeypatch, dtype):
         assert np.array_equal(a, b, equal_nan=True)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(0,), (7,), (3, 5000), (4097,)])
+def test_reduce_sums_the_loss_it_would_write(mode, shape, dtype):
+    """reduce=True: the loss summed in the kernel (blocks of SUM_BLOCK, float32 blocks for
+    float32) = the sum of the loss array, to a float32 block sum's rounding."""
+    p, y = _probs(shape, dtype, seed=1)
+    x, t = _kl_pair(shape, dtype, seed=1)
+    t = np.nan_to_num(np.abs(t), nan=0.5, posinf=0.5)
+    x = np.nan_to_num(x, nan=-1.0, posinf=-1.0, neginf=-1.0)
+    rtol = 1e-6 if dtype == np.float32 else 1e-13
+    for loss, total in [(bce.bce_forward(p, y), bce.bce_forward(p, y, reduce=True)),
+                        (kl_div.kl_div_forward(x, t), kl_div.kl_div_forward(x, t, reduce=True)),
+                        (kl_div.kl_div_forward(x, t, True), kl_div.kl_div_forward(x, t, True, reduce=True))]:
+        assert type(total) is float
+        exact = loss.astype(np.float64).sum()
+        assert abs(total - exact) <= rtol * np.abs(loss.astype(np.float64)).sum(), (total, exact)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_reduced_sum_has_the_same_bits_serial_or_parallel(monkeypatch, dtype):
+    import minigrad.kernels.threading as kth
+    if not kth.parallel_available():
+        pytest.skip("no tbb threading layer: serial kernels only")
+    p, y = _probs((9, 5000), dtype, seed=4)
+    x, t = np.log(p + dtype(0.01)).astype(dtype), y
+    sums = []
+    for threshold in (1 << 62, 0):
+        monkeypatch.setattr(kth, "PARALLEL_THRESHOLD", threshold)
+        sums.append([bce.bce_forward(p, y, reduce=True), kl_div.kl_div_forward(x, t, reduce=True),
+                     kl_div.kl_div_forward(x, t, True, reduce=True)])
+    assert sums[0] == sums[1]
+
+
 def test_shapes_must_match():
     with pytest.raises(ValueError, match="target shape"):
         bce.bce_forward(np.zeros(3), np.zeros(4))

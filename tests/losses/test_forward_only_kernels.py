@@ -7,6 +7,7 @@ import pytest
 import minigrad
 import minigrad.nn.functional as F
 from minigrad.kernels import bce as bce_kernels
+from minigrad.kernels._jitmath import NO_JIT
 
 # (40000,) is above the kernels' parallel threshold: the prange variants run too
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered")  # the recorded path on 1e30
@@ -133,9 +134,14 @@ LOG_RUNS = [(name, reduction) for name in sorted(LOG_LOSSES)
             for reduction in REDUCTIONS + (["batchmean"] if name.startswith("kl_div") else [])]
 
 
+# (40000,): the prange variants; as plain Python (NUMBA_DISABLE_JIT=1) there are none, and
+# it would take 5 s a call
+LOG_SHAPES = [(6, 5), (3, 4, 5), (7,)] + ([] if NO_JIT else [(40000,)])
+
+
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")  # kl_div's warning, tested elsewhere
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(6, 5), (3, 4, 5), (7,), (40000,)])
+@pytest.mark.parametrize("shape", LOG_SHAPES)
 @pytest.mark.parametrize("name,reduction", LOG_RUNS)
 def test_log_loss_kernels_give_the_recorded_paths_bits(name, reduction, shape, dtype):
     """BCE and KL run their kernel with and without a graph: the same bits; the numpy form
