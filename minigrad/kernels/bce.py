@@ -20,9 +20,11 @@ input should be between 0 and 1")`` if any p is outside [0, 1] or nan (before wr
 float64 sum of ``loss`` alone (no array is written): torch's forward of
 ``binary_cross_entropy`` element by element, ``w ((y - 1) max(log1p(-p), -100) - y max(log p,
 -100))`` (the form ``minigrad.nn.functional.binary_cross_entropy`` runs, with or without a
-graph; the caller has checked ``0 <= p, y <= 1``).  Its logs are ``flog``/``flog1p`` (~1 ulp),
-where numpy's float32 ``log1p`` costs ~16 ns an element on AVX2.  The sum goes by blocks of
-``SUM_BLOCK`` elements (``_common``), the same bits serial or parallel.
+graph).  Raises torch's ``RuntimeError("all elements of input should be between 0 and 1")``
+(or "of target") if a p or y is outside [0, 1] or nan, checked in the same pass.  Its logs
+are ``flog``/``flog1p`` (~1 ulp), where numpy's float32 ``log1p`` costs ~16 ns an element on
+AVX2.  The sum goes by blocks of ``SUM_BLOCK`` elements (``_common``), the same bits serial
+or parallel.
 
 ``weight`` / ``pos_weight``: None or arrays broadcastable to x's shape (the caller
 normally broadcasts them already; otherwise they are broadcast here with a copy).
@@ -157,22 +159,26 @@ def _clamped(v, lo):
 @helper
 def _bce_loss_block(p, y, w, has_w, keep, loss, i0, i1):
     """Elements i0..i1 of ``w ((y - 1) max(log1p(-p), -100) - y max(log p, -100))``, written
-    to ``loss`` if ``keep``; returns their float64 sum."""
+    to ``loss`` if ``keep``; returns their float64 sum, and False if some p or y is outside
+    [0, 1] or nan (the checks ride along the pass that reads them anyway)."""
+    zero = scalar_of(p, 0.0)
     one = scalar_of(p, 1.0)
     lo = scalar_of(p, -100.0)
     total = 0.0
+    ok = True
     for j in range(i0, i1, SUM_RUN):  # runs summed in the arrays' dtype (they vectorise), then in float64
-        s = scalar_of(p, 0.0)
+        s = zero
         for i in range(_U(j), _U(min(j + SUM_RUN, i1))):
             pi = p[i]
             yi = y[i]
+            ok &= (pi >= zero) & (pi <= one) & (yi >= zero) & (yi <= one)
             l = (yi - one) * _clamped(flog1p(-pi), lo) - yi * _clamped(flog(pi), lo)
             l = l * w[i] if has_w else l
             if keep:
                 loss[i] = l
             s = radd(s, l)
         total += float(s)
-    return total
+    return total, ok
 
 
 def _bcel(x, y, w, has_w, pw, has_pw, sc_, loss, grad, nch):
@@ -194,18 +200,21 @@ def _bcel_fwd(x, y, w, has_w, pw, has_pw, loss, nch):
         _bcel_loss_chunk(x, y, w, has_w, pw, has_pw, loss, ch * n // nch, (ch + 1) * n // nch)
 
 
-def _bce_fwd(p, y, w, has_w, keep, loss, block_sums, nch):
+def _bce_fwd(p, y, w, has_w, keep, loss, block_sums, block_ok, nch):
     """_bce_loss_block over the blocks, in nch chunks of blocks (prange); returns the sum
-    of the block sums, in order."""
+    of the block sums, in order, and whether every block's p and y were in [0, 1]."""
     n = p.shape[0]
     nb = block_sums.shape[0]
     for ch in prange(nch):
         for b in range(ch * nb // nch, (ch + 1) * nb // nch):
-            block_sums[b] = _bce_loss_block(p, y, w, has_w, keep, loss, b * SUM_BLOCK, min(n, (b + 1) * SUM_BLOCK))
+            block_sums[b], block_ok[b] = _bce_loss_block(p, y, w, has_w, keep, loss, b * SUM_BLOCK,
+                                                         min(n, (b + 1) * SUM_BLOCK))
     s = 0.0
+    ok = True
     for b in range(nb):
         s += block_sums[b]
-    return s
+        ok &= block_ok[b]
+    return s, ok
 
 
 def _bce(p, y, w, has_w, sc_, loss, grad, nch):
@@ -276,9 +285,21 @@ def bce_forward(p, y, weight=None, reduce=False):
     n = p.size
     par = use_parallel(n)
     block_sums = np.empty(n_blocks(n))
-    s = (_bce_fwd_par if par else _bce_fwd_ser)(p.reshape(-1), y.reshape(-1), w, has_w, not reduce,
-                                                loss.reshape(-1), block_sums, n_chunks(block_sums.size, par))
+    block_ok = np.empty(block_sums.size, np.bool_)
+    s, ok = (_bce_fwd_par if par else _bce_fwd_ser)(p.reshape(-1), y.reshape(-1), w, has_w, not reduce,
+                                                    loss.reshape(-1), block_sums, block_ok,
+                                                    n_chunks(block_sums.size, par))
+    if not ok:
+        raise RuntimeError(f"all elements of {unit_interval_culprit(p, y)} should be between 0 and 1")
     return float(s) if reduce else loss
+
+
+def unit_interval_culprit(p, y):
+    """"input" or "target": which holds the first element (in flat order, the input's first
+    at a tie) outside [0, 1] or nan, as torch's element-by-element check finds it."""
+    bad_p = ~((p >= 0) & (p <= 1)).reshape(-1)
+    bad = np.flatnonzero(bad_p | ~((y >= 0) & (y <= 1)).reshape(-1))
+    return "input" if bad.size and bad_p[bad[0]] else "target"
 
 
 def bce_forward_backward(p, y, weight=None, mean=False):

@@ -184,7 +184,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     reduction = _checks.reduction_from(reduction, size_average, reduce)
     p, y = _as_tensor(input), _as_tensor(target)
     w = _array_or_none(weight)
-    expanded = _checks.check_bce(p._data, y._data, None if w is None else w.shape)
+    # the kernel checks the values in its pass (unless a weight requiring grad must raise first)
+    values = not (_pointwise.log_kernel_takes(p._data, y._data, w) and not getattr(weight, "requires_grad", False))
+    expanded = _checks.check_bce(p._data, y._data, None if w is None else w.shape, values)
     _checks.check_not_differentiable("binary_cross_entropy", weight=weight)
     if w is not None:
         w = _numpy.broadcast_to(w, expanded).astype(p._data.dtype, copy=False)

@@ -185,9 +185,10 @@ def bce_weight_shape(target_shape, weight_shape):
     return tuple(w if t == 1 else t for t, w in zip(padded_t, padded_w))
 
 
-def check_bce(p, y, weight_shape):
-    """binary_cross_entropy: shapes, weight broadcast, dtypes, then every p in [0, 1].
-    Returns the shape the weight is expanded to (or None)."""
+def check_bce(p, y, weight_shape, values=True):
+    """binary_cross_entropy: shapes, weight broadcast, dtypes, then (``values``) every p and y
+    in [0, 1] (the kernel checks them itself, in its one pass).  Returns the shape the weight
+    is expanded to (or None)."""
     if y.shape != p.shape:
         raise ValueError(f"Using a target size ({torch_size(y.shape)}) that is different to the input size "
                          f"({torch_size(p.shape)}) is deprecated. Please ensure they have the same size.")
@@ -198,7 +199,8 @@ def check_bce(p, y, weight_shape):
         raise RuntimeError(f"Found dtype {_torch_type_name(y.dtype)} but expected {_torch_type_name(p.dtype)}")
     if p.dtype.kind != "f":
         raise not_implemented("binary_cross_entropy", p.dtype)
-    if p.min(initial=0) >= 0 and p.max(initial=1) <= 1 and y.min(initial=0) >= 0 and y.max(initial=1) <= 1:
+    if not values or (p.min(initial=0) >= 0 and p.max(initial=1) <= 1 and y.min(initial=0) >= 0
+                      and y.max(initial=1) <= 1):
         return expanded  # the common case: four reductions (a nan fails the comparisons: the scan below)
     bad_p = ~((p >= 0) & (p <= 1))  # nan fails both comparisons
     bad_y = ~((y >= 0) & (y <= 1))

@@ -40,15 +40,15 @@ _BCE_EPSILON = np.float32(1e-12)  # torch's constant is a float: 9.999999960e-13
 def bce_loss(p, y, w, reduction):
     """bce_forward, reduced: by the kernel (the same formula, its logs ~1 ulp; a reduced loss
     summed in the kernel, no array written) when it takes the arrays."""
-    if not _log_kernel_takes(p, y, w):
+    if not log_kernel_takes(p, y, w):
         return reduce_all(bce_forward(p, y, w), reduction)
     if reduction == "none":
         return kernels.bce_forward(p, y, w)
     return reduce_total(kernels.bce_forward(p, y, w, reduce=True), p.dtype, reduction, p.size)
 
 
-def _log_kernel_takes(x, y, w=None):
-    """True if kernels.bce_forward / kl_div_forward take x, y (and a weight of x's shape)."""
+def log_kernel_takes(x, y, w=None):
+    """True if kernels.bce_forward / kl_div_forward take x, y (and a weight of x's dtype)."""
     return (switch.enabled and x.dtype in _KERNEL_DTYPES and x.size > 0 and y.dtype == x.dtype
             and y.shape == x.shape and (w is None or w.dtype == x.dtype))
 
@@ -106,7 +106,7 @@ def kl_div_forward(x, t, log_target):
 def kl_div_loss(x, t, log_target, reduction, batch):
     """kl_div_forward, reduced: by the kernel (the same formula, its log / exp ~1 ulp; a
     reduced loss summed in the kernel) when it takes x and t."""
-    if not _log_kernel_takes(x, t):
+    if not log_kernel_takes(x, t):
         return reduce_all(kl_div_forward(x, t, log_target), reduction, batch)
     if reduction == "none":
         return kernels.kl_div_forward(x, t, log_target)

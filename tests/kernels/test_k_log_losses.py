@@ -143,6 +143,17 @@ def test_reduced_sum_has_the_same_bits_serial_or_parallel(monkeypatch, dtype):
     assert sums[0] == sums[1]
 
 
+@pytest.mark.parametrize("reduce", [False, True])
+@pytest.mark.parametrize("bad", [("p", 4100, 1.5), ("y", 0, -1e-30), ("p", 9000, np.nan), ("y", 8191, np.inf)])
+def test_bce_forward_checks_every_p_and_y(mode, bad, reduce):
+    p, y = _probs((3, 4000), np.float32, seed=2)
+    name, i, value = bad
+    (p if name == "p" else y).reshape(-1)[i] = value
+    with pytest.raises(RuntimeError, match=f"^all elements of {'input' if name == 'p' else 'target'} "
+                                           "should be between 0 and 1$"):
+        bce.bce_forward(p, y, reduce=reduce)
+
+
 def test_shapes_must_match():
     with pytest.raises(ValueError, match="target shape"):
         bce.bce_forward(np.zeros(3), np.zeros(4))

@@ -160,3 +160,25 @@ def test_log_loss_kernels_take_non_contiguous_input(name):
     kernel, plain, recorded = _three_ways(lambda a, b: LOG_LOSSES[name](a, b, "none"), x.T, y.T)
     _same_bits(kernel, recorded)
     np.testing.assert_allclose(kernel, plain, rtol=1e-15, atol=1e-15)
+
+
+@pytest.mark.parametrize("kernels_on", [True, False])
+@pytest.mark.parametrize("grad", [True, False])
+@pytest.mark.parametrize("where,culprit", [({"input": (3, 1.5)}, "input"), ({"target": (2, -0.5)}, "target"),
+                                          ({"input": (7, np.nan)}, "input"), ({"target": (0, np.nan)}, "target"),
+                                          ({"input": (5, 2.0), "target": (4, 2.0)}, "target"),
+                                          ({"input": (4, 2.0), "target": (4, 2.0)}, "input")])
+def test_bce_refuses_values_outside_0_1_as_torch(where, culprit, grad, kernels_on):
+    """torch checks element by element, the input before the target: the kernel's check in
+    its pass and numpy's scan name the same culprit, with or without a graph."""
+    arrays = {"input": np.full((3, 4), 0.25, np.float32), "target": np.full((3, 4), 0.5, np.float32)}
+    for name, (i, value) in where.items():
+        arrays[name].reshape(-1)[i] = value
+    previous = minigrad.set_kernels(kernels_on)
+    try:
+        p = minigrad.tensor(arrays["input"], requires_grad=True)
+        with minigrad.set_grad_enabled(grad), pytest.raises(RuntimeError) as info:
+            F.binary_cross_entropy(p, minigrad.tensor(arrays["target"]), reduction="sum")
+    finally:
+        minigrad.set_kernels(previous)
+    assert str(info.value) == f"all elements of {culprit} should be between 0 and 1"
