@@ -9,7 +9,8 @@ import minigrad.nn.functional as F
 from minigrad.kernels import bce as bce_kernels
 from minigrad.kernels._jitmath import NO_JIT
 
-# (40000,) is above the kernels' parallel threshold: the prange variants run too
+# (40000,) is above the kernels' parallel threshold: the prange variants run too (the pointwise
+# ones' threshold is 8x higher: test_pointwise_loss_kernels_prange_variants forces them)
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered")  # the recorded path on 1e30
 
 SHAPES = [(6, 5), (3, 4, 5), (7,), (40000,)]
@@ -63,6 +64,19 @@ LOSSES = {
 def test_pointwise_loss_kernels_match_the_numpy_path(name, reduction, shape, dtype):
     x, y = _pair(shape, dtype)
     kernel, plain, recorded = _three_ways(lambda a, b: LOSSES[name](a, b, reduction), x, y)
+    _same_bits(kernel, plain)
+    _same_bits(kernel, recorded)
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_pointwise_loss_kernels_prange_variants(monkeypatch, name):
+    """The pointwise kernels go parallel only from 8x the threshold: forced here at 40000."""
+    import minigrad.kernels.threading as kth
+    if not kth.parallel_available():
+        pytest.skip("no tbb threading layer: serial kernels only")
+    monkeypatch.setattr(kth, "PARALLEL_THRESHOLD", 0)
+    x, y = _pair((40000,), np.float32)
+    kernel, plain, recorded = _three_ways(lambda a, b: LOSSES[name](a, b, "none"), x, y)
     _same_bits(kernel, plain)
     _same_bits(kernel, recorded)
 
