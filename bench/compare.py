@@ -90,11 +90,20 @@ def _cpu_ticks(pids):
         return None
 
 
-def time_case(workers, name, args, log):
+# Training steps time batches of at least this many seconds.  A step multiplies matrices
+# on two BLAS threads, and after a worker's turn its BLAS / OpenMP threads spin on and the
+# next worker starts with cold caches: with 50 ms turns the first calls of every turn were
+# held up (784-256-10: minigrad 4.4-9.7 ms and torch 9-14 ms from run to run, either tbb
+# column the slow one; with 0.3 s turns 4.5-5.8 ms and 6.2-7.3 ms, as in a plain loop).
+TRAINING_BATCH = 0.3
+
+
+def time_case(workers, name, args, log, group=None):
     """{column: median µs} (or an error string) for one case, the workers taking turns."""
     counts, result = {}, {}
+    batch = max(args.batch, TRAINING_BATCH) if group == 6 and not args.quick else args.batch
     for column, worker in workers.items():
-        reply = worker.ask(cmd="prepare", case=name, warmup=args.warmup, batch=args.batch)
+        reply = worker.ask(cmd="prepare", case=name, warmup=args.warmup, batch=batch)
         if "error" in reply:
             result[column] = reply["error"].strip().splitlines()[-1]
             log(f"  {COLUMNS[column]} failed on {name}:\n{reply['error']}")
@@ -107,7 +116,7 @@ def time_case(workers, name, args, log):
     for r in range(args.rounds):
         for column in order[r % len(order):] + order[:r % len(order)]:
             samples[column] += workers[column].ask(cmd="time", case=name, n=counts[column],
-                                                      budget=3 * args.batch)["times"]
+                                                      budget=3 * batch)["times"]
             time.sleep(args.gap)    # let the last worker's spinning threads go idle
     ticks1, wall = _cpu_ticks(pids), time.perf_counter() - wall0
     if ticks0 and ticks1:       # CPUs busy with other processes while this case was timed
@@ -205,8 +214,9 @@ def describe(infos, columns, args):
     header.append(FLAG_NOTE)
     header.append("other load = CPUs kept busy by other processes while the row was timed (from /proc/stat); "
                   "above ~0.3 the 2-thread figures (torch, tbb on, BLAS) may be held up")
-    header.append(f"medians of all timed calls; {args.rounds} alternating rounds of ~{args.batch * 1e3:.0f} ms "
-                  f"per worker; ratio = minigrad / torch (< 1: minigrad faster)")
+    long_turns = "" if args.quick else f" (training steps ~{max(args.batch, TRAINING_BATCH) * 1e3:.0f} ms)"
+    header.append(f"medians of all timed calls; {args.rounds} alternating rounds of ~{args.batch * 1e3:.0f} ms"
+                  f"{long_turns} per worker; ratio = minigrad / torch (< 1: minigrad faster)")
     return header
 
 
@@ -271,7 +281,7 @@ def main(argv=None):
     try:
         infos = {c: w.ask(cmd="info") for c, w in workers.items()}
         for i, (name, group, _) in enumerate(cases):
-            vals = time_case(workers, name, args, log)
+            vals = time_case(workers, name, args, log, group)
             rows.append((name, group, vals))
             log(f"[{i + 1}/{len(cases)} {time.time() - start:5.0f}s] {name}: "
                 + ", ".join(f"{c} {_fmt(v)}" for c, v in vals.items() if not c.endswith("!")))
