@@ -152,14 +152,25 @@ def reduce_all(loss, reduction, batch=None):
         return loss
     with np.errstate(over="ignore"):  # an overflowing sum is inf, as torch's, without a warning
         total = loss.sum(dtype=loss.dtype)
-    return reduce_total(total, loss.dtype, reduction, loss.size, batch)
+    return _divided(total, loss.dtype, reduction, loss.size, batch)
+
+
+_LARGEST = {np.dtype(t): float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
 
 
 def reduce_total(total, dtype, reduction, numel, batch=None):
-    """The reduced loss from its sum ``total`` (a float: rounded to ``dtype`` first, as a sum
-    in that dtype would end): 'sum' -> total, 'mean' -> total / numel, 'batchmean' -> / batch."""
-    with np.errstate(over="ignore"):
+    """reduce_all for a loss a kernel has summed: ``total`` a Python float, rounded to
+    ``dtype`` first (as a sum in that dtype would end), then divided as reduce_all divides."""
+    if abs(total) <= _LARGEST[dtype]:
         total = dtype.type(total)
+    else:  # inf, or nan
+        with np.errstate(over="ignore"):
+            total = dtype.type(total)
+    return _divided(total, dtype, reduction, numel, batch)
+
+
+def _divided(total, dtype, reduction, numel, batch):
+    """'sum' -> total, 'mean' -> total / numel, 'batchmean' -> total / batch, in ``dtype``."""
     divisor = numel if reduction == "mean" else batch if reduction == "batchmean" else 1
     if divisor == 1:
         return np.asarray(total, dtype=dtype)
