@@ -36,8 +36,11 @@ class Mean(ArrayFunction):
     def forward(ctx, x, axes, keepdim):
         count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
         ctx.shape_info = (x.shape, axes, keepdim, count)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(np.add.reduce(x, axis=axes, keepdims=keepdim) / x.dtype.type(count), dtype=x.dtype)
+        total = np.add.reduce(x, axis=axes, keepdims=keepdim)
+        if count:  # (a division by a count >= 1 raises no floating-point flag)
+            return np.asarray(total / x.dtype.type(count), dtype=x.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing: nan, silently
+            return np.asarray(total / x.dtype.type(count), dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, g):
