@@ -15,6 +15,12 @@ Python float.  A reduction stays numpy's ``sum`` of the returned array (its pair
 ``huber(x, y, delta)``             -> 0.5 d d where d < delta, else delta (d - 0.5 delta)
 
 All take arrays of one shape and return an array of it (x's dtype); ``beta``/``delta`` > 0.
+
+``squared_error_sum(x, y)``        -> Σ (x - y)² as a Python float, no array written: each
+term as ``squared_error``'s, the sum by blocks of ``SUM_BLOCK`` (``_common``: the same bits
+serial or parallel), not numpy's pairwise order.  MSE's 'sum' and 'mean', with or without a
+graph: one pass over x and y (4096x1000 float32: 1.9 ms, against 4.4 ms for the array and
+numpy's sum).
 """
 from __future__ import annotations
 
@@ -22,10 +28,10 @@ import numba
 import numpy as np
 from numba import prange
 
-from ._common import n_chunks, use_parallel
-from ._jitmath import kernel, quiet_in_python, scalar_of
+from ._common import SUM_BLOCK, SUM_RUN, n_blocks, n_chunks, use_parallel
+from ._jitmath import kernel, quiet_in_python, radd, scalar_of
 
-__all__ = ["squared_error", "abs_error", "smooth_l1", "huber"]
+__all__ = ["squared_error", "abs_error", "smooth_l1", "huber", "squared_error_sum"]
 
 _EXACT = frozenset()  # no fast-math flag at all: the numpy path's bits
 _U = np.uint64  # unsigned loop bounds: the loops vectorise
@@ -71,6 +77,32 @@ def _huber_chunk(x, y, delta_, out, i0, i1):
         out[i] = half * d * d if d < delta else (d - half_delta) * delta
 
 
+@_exact_helper
+def _squared_sum_block(x, y, i0, i1):
+    """Σ (x - y)² over i0..i1: runs of SUM_RUN summed in the dtype (radd: they vectorise),
+    the runs in float64."""
+    total = 0.0
+    for j in range(i0, i1, SUM_RUN):
+        s = scalar_of(x, 0.0)
+        for i in range(_U(j), _U(min(j + SUM_RUN, i1))):
+            d = x[i] - y[i]
+            s = radd(s, d * d)
+        total += float(s)
+    return total
+
+
+def _squared_sum(x, y, block_sums, nch):
+    n = x.shape[0]
+    nb = block_sums.shape[0]
+    for ch in prange(nch):
+        for b in range(ch * nb // nch, (ch + 1) * nb // nch):
+            block_sums[b] = _squared_sum_block(x, y, b * SUM_BLOCK, min(n, (b + 1) * SUM_BLOCK))
+    s = 0.0
+    for b in range(nb):
+        s += block_sums[b]
+    return s
+
+
 def _squared(x, y, out, nch):
     n = x.shape[0]
     for ch in prange(nch):
@@ -111,16 +143,34 @@ _huber_par = quiet_in_python(kernel(parallel=True, fastmath=_EXACT)(_huber))
 _LIGHT = 8
 
 
+_squared_sum_ser = quiet_in_python(kernel(fastmath=_EXACT)(_squared_sum))
+_squared_sum_par = quiet_in_python(kernel(parallel=True, fastmath=_EXACT)(_squared_sum))
+
+
 def _run(serial, parallel, x, y, *args):
     """Flat views, the output array, and the serial or the prange variant by size."""
-    if not (x.flags.c_contiguous and y.flags.c_contiguous and x.dtype == y.dtype and x.shape == y.shape
-            and x.dtype in (np.float32, np.float64)):
-        raise ValueError("pointwise loss kernels take two C-contiguous float32/float64 arrays of one shape and dtype")
+    _check(x, y)
     out = np.empty_like(x)
     n = x.size
     par = use_parallel(n // _LIGHT)
     (parallel if par else serial)(x.reshape(-1), y.reshape(-1), *args, out.reshape(-1), n_chunks(n, par))
     return out
+
+
+def _check(x, y):
+    if not (x.flags.c_contiguous and y.flags.c_contiguous and x.dtype == y.dtype and x.shape == y.shape
+            and x.dtype in (np.float32, np.float64)):
+        raise ValueError("pointwise loss kernels take two C-contiguous float32/float64 arrays of one shape and dtype")
+
+
+def squared_error_sum(x, y):
+    _check(x, y)
+    n = x.size
+    par = use_parallel(n // _LIGHT)
+    block_sums = np.empty(n_blocks(n))
+    s = (_squared_sum_par if par else _squared_sum_ser)(x.reshape(-1), y.reshape(-1), block_sums,
+                                                        n_chunks(block_sums.size, par))
+    return float(s)
 
 
 def squared_error(x, y):

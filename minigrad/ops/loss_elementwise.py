@@ -202,9 +202,13 @@ def pointwise_kernel_takes(x, y):
 
 
 def mse_forward_only(x, y, reduction):
-    """MSE's forward without weight: x and y of one float dtype and one shape."""
-    loss = kernels.squared_error(x, y) if pointwise_kernel_takes(x, y) else mse_forward(x, y)
-    return reduce_all(loss, reduction)
+    """MSE's forward without weight: x and y of one float dtype and one shape (the same bits
+    as MSE.forward's)."""
+    if not pointwise_kernel_takes(x, y):
+        return reduce_all(mse_forward(x, y), reduction)
+    if reduction == "none":
+        return kernels.squared_error(x, y)
+    return reduce_total(kernels.squared_error_sum(x, y), x.dtype, reduction, x.size)
 
 
 def bce_with_logits_forward_only(x, y, weight, pos_weight, reduction):
@@ -306,14 +310,14 @@ class MSE(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
-        loss = mse_forward(x, y)
-        if weight is not None:
-            loss = loss * weight
         if True in ctx.needs_input_grad:  # nothing is kept under no_grad
             ctx.forward_args = (x, y, weight, reduction)
             ctx.save_for_backward(x, y, weight)
             ctx.reduction = reduction
-        if weight is not None and reduction == "mean":
+        if weight is None:  # a 'sum' or 'mean' in one pass, without the array (the kernel's sum)
+            return mse_forward_only(x, y, reduction)
+        loss = mse_forward(x, y) * weight
+        if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
                 return np.asarray(loss.sum() / weight.sum(), dtype=loss.dtype)
         return reduce_all(loss, reduction)

@@ -28,6 +28,7 @@ def _runs(dtype):
         "kl_div": (kl_div._kl_ser, lambda: kl_div.kl_div_forward(p, y)),
         "squared_error": (pointwise_losses._squared_ser, lambda: pointwise_losses.squared_error(p, y)),
         "huber": (pointwise_losses._huber_ser, lambda: pointwise_losses.huber(p, y, 0.5)),
+        "squared_error_sum": (pointwise_losses._squared_sum_ser, lambda: pointwise_losses.squared_error_sum(p, y)),
     }
 
 
