@@ -27,7 +27,8 @@ _WHERE = {
     **dict.fromkeys(("bce_with_logits_forward_backward", "bce_with_logits_forward", "bce_forward_backward",
                      "bce_forward", "bce_with_logits_reference", "bce_reference"), "bce"),
     "kl_div_forward": "kl_div",
-    **dict.fromkeys(("squared_error", "abs_error", "smooth_l1", "huber", "squared_error_sum"), "pointwise_losses"),
+    **dict.fromkeys(("squared_error", "abs_error", "smooth_l1", "huber", "squared_error_sum", "loss_sum"),
+                   "pointwise_losses"),
     **dict.fromkeys(("check_targets", "check_targets_reference"), "validate"),
 }
 

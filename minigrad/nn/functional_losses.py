@@ -8,9 +8,9 @@ import warnings
 import numpy as np
 
 from minigrad import dtypes
-from minigrad._lazy import kernels  # numba is imported on the first kernel call
 from minigrad.autograd import grad_mode
-from minigrad.ops import loss_elementwise as _loss_ops, nn_extra as _ops
+from minigrad.ops import loss_composite as _composite, loss_elementwise as _loss_ops, loss_pointwise as _pointwise
+from minigrad.ops import nn_extra as _ops
 from minigrad.ops.loss_checks import check_not_differentiable, not_implemented, reduction_from, torch_size
 from minigrad.tensor import Tensor
 from minigrad.tensor_math import _as_tensor, _broadcast_error
@@ -43,9 +43,6 @@ def _plain_pair(input, target, reduction, size_average, reduce):  # noqa: A002
 
 
 _REDUCTIONS = ("none", "mean", "sum")
-# below this size numpy's two calls (subtract, abs in place) beat a kernel call (measured ~2.7 against
-# ~6 µs at 640 elements, even at ~30k); the same bits either way
-_L1_KERNEL_MIN = 1 << 15
 
 
 def _reduce_array(loss, reduction):
@@ -110,28 +107,41 @@ def _pointwise_pair(input, target, warn=True):  # noqa: A002
     return x.to(rt), y.to(rt)
 
 
+def _by_kernel(fn, input, target, param, reduction, size_average=None, reduce=None):  # noqa: A002
+    """``fn`` (a loss_pointwise Function) on input and target when the kernels take them (two
+    Tensors of one shape and float dtype, no legacy reduction arguments): the loss with its
+    node, or under no_grad the loss alone, the same bits either way.  Else None."""
+    if (size_average is None and reduce is None and reduction in _REDUCTIONS and isinstance(input, Tensor)
+            and isinstance(target, Tensor) and input._data.shape == target._data.shape
+            and input._data.dtype == target._data.dtype and _loss_ops.pointwise_kernel_takes(input._data, target._data)):
+        if grad_mode.state.enabled and (input._requires_grad or target._requires_grad):
+            return fn.apply(input, target, param, reduction)
+        return Tensor._wrap(fn.loss(input._data, target._data, param, reduction))
+    return None
+
+
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):  # noqa: A002
     """|x - y|."""
+    done = _by_kernel(_pointwise.L1Loss, input, target, 0.0, reduction, size_average, reduce) if weight is None else None
+    if done is not None:
+        return done
     pair = _plain_pair(input, target, reduction, size_average, reduce) if weight is None else None
     if pair is not None:  # forward only: the ops below in numpy, without recording a graph
-        if pair[0].size >= _L1_KERNEL_MIN and _loss_ops.pointwise_kernel_takes(*pair):
-            return _reduce_array(kernels.abs_error(*pair), reduction)
         diff = np.subtract(pair[0], pair[1])
         return _reduce_array(np.abs(diff, out=diff), reduction)
     reduction = reduction_from(reduction, size_average, reduce)
     x, y = _pointwise_pair(input, target)
-    loss = (x - y).abs()
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return _composite.l1(x, y, weight, reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):  # noqa: A002
     """0.5 z²/β where |z| < β, else |z| - β/2, with z = x - y (β = 0: the l1 loss)."""
+    done = _by_kernel(_pointwise.SmoothL1Loss, input, target, beta, reduction, size_average, reduce) if beta > 0 \
+        else None
+    if done is not None:
+        return done
     pair = _plain_pair(input, target, reduction, size_average, reduce) if beta > 0 else None
     if pair is not None:  # forward only: the ops below in numpy, without recording a graph
-        if _loss_ops.pointwise_kernel_takes(*pair):
-            return _reduce_array(kernels.smooth_l1(*pair, beta), reduction)
         return _reduce_array(_piecewise(*pair, beta, beta=beta), reduction)
     reduction = reduction_from(reduction, size_average, reduce)
     x, y = _pointwise_pair(input, target)
@@ -139,19 +149,16 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if x._data.dtype.kind != "f":
         raise not_implemented("smooth_l1_cpu", x._data.dtype)
-    diff = (x - y).abs()
-    if beta == 0:
-        return _reduce(diff, reduction)
-    loss = _where(diff._data < beta, 0.5 * diff * diff / beta, diff - 0.5 * beta)
-    return _reduce(loss, reduction)
+    return _composite.smooth_l1(x, y, beta, reduction)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa: A002
     """0.5 z² where |z| < δ, else δ(|z| - δ/2), with z = x - y."""
+    done = _by_kernel(_pointwise.HuberLoss, input, target, delta, reduction) if weight is None and delta > 0 else None
+    if done is not None:
+        return done
     pair = _plain_pair(input, target, reduction, None, None) if weight is None and delta > 0 else None
     if pair is not None:  # forward only: the ops below in numpy, without recording a graph
-        if _loss_ops.pointwise_kernel_takes(*pair):
-            return _reduce_array(kernels.huber(*pair, delta), reduction)
         return _reduce_array(_piecewise(*pair, delta, delta=delta), reduction)
     reduction = reduction_from(reduction)
     x, y = _pointwise_pair(input, target)
@@ -159,11 +166,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if x._data.dtype.kind != "f":
         raise not_implemented("huber_cpu", x._data.dtype)
-    diff = (x - y).abs()
-    loss = _where(diff._data < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta))
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return _composite.huber(x, y, delta, weight, reduction)
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,

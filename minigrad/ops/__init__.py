@@ -7,8 +7,8 @@ import importlib
 
 # every module of this package (tests/test_startup.py checks the list against the files)
 _FAMILIES = ("activation", "dual", "elementwise", "elementwise_extra", "index_extra", "linalg", "linalg_extra",
-             "loss", "loss_checks", "loss_composite", "loss_elementwise", "nn_extra", "reduce", "reduce_extra",
-             "shape", "shape_extra", "softmax")
+             "loss", "loss_checks", "loss_composite", "loss_elementwise", "loss_pointwise", "nn_extra", "reduce",
+             "reduce_extra", "shape", "shape_extra", "softmax")
 
 
 def __getattr__(name):

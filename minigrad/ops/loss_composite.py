@@ -22,6 +22,11 @@ def composite_backward(ctx, g):
     args = ctx.forward_args
     tensors = [ctx.input_tensor(i, a) if isinstance(a, np.ndarray) else a for i, a in enumerate(args)]
     wanted = [i for i, need in enumerate(ctx.needs_input_grad) if need]
+    # each input through a node of its own (a view): when one input was computed from another
+    # (mse_loss(x, f(x))), the gradient w.r.t. each must hold its own path only, not also the
+    # path through the other, which the walk adds when it continues from that input
+    for i in wanted:
+        tensors[i] = tensors[i].view_as(tensors[i])
     loss = ctx.fn.composite(*tensors)
     grads = grad(loss, [tensors[i] for i in wanted], g, create_graph=True, allow_unused=True)
     result = [None] * len(args)
@@ -128,3 +133,24 @@ def mse(x, y, weight, reduction):
         return _reduce(loss, reduction)
     loss = loss * weight
     return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
+
+
+def l1(x, y, weight, reduction):
+    """|x - y| (times the weight)."""
+    loss = (x - y).abs()
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def smooth_l1(x, y, beta, reduction):
+    """0.5 d²/β where d = |x - y| < β, else d - β/2 (β = 0: the l1 loss)."""
+    d = (x - y).abs()
+    if beta == 0:
+        return _reduce(d, reduction)
+    return _reduce(where(data(d) < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def huber(x, y, delta, weight, reduction):
+    """0.5 d² where d = |x - y| < δ, else δ (d - δ/2) (times the weight)."""
+    d = (x - y).abs()
+    loss = where(data(d) < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    return _reduce(loss if weight is None else loss * weight, reduction)

@@ -28,7 +28,9 @@ def _runs(dtype):
         "kl_div": (kl_div._kl_ser, lambda: kl_div.kl_div_forward(p, y)),
         "squared_error": (pointwise_losses._squared_ser, lambda: pointwise_losses.squared_error(p, y)),
         "huber": (pointwise_losses._huber_ser, lambda: pointwise_losses.huber(p, y, 0.5)),
-        "squared_error_sum": (pointwise_losses._squared_sum_ser, lambda: pointwise_losses.squared_error_sum(p, y)),
+        **{f"loss_sum {kind}": (pointwise_losses._loss_sum_ser,
+                                (lambda kind: lambda: pointwise_losses.loss_sum(kind, p, y, 0.5))(kind))
+           for kind in (pointwise_losses.SQUARED, pointwise_losses.HUBER)},
     }
 
 

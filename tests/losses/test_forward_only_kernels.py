@@ -201,20 +201,23 @@ def test_bce_refuses_values_outside_0_1_as_torch(where, culprit, grad, kernels_o
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", LOG_SHAPES + [(5000,)])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
-def test_mse_reduced_in_the_kernel(monkeypatch, reduction, shape, dtype):
-    """mse_loss's 'mean' and 'sum' come from squared_error_sum with or without a graph (the same
-    bits, serial or parallel), within a few roundings of numpy's pairwise sum (kernels off) and
-    of the exact sum."""
+@pytest.mark.parametrize("name", ["mse", "l1", "smooth_l1_0.3", "huber_2.5", "smooth_l1_1.0"])
+def test_pointwise_losses_reduced_in_the_kernel(monkeypatch, name, reduction, shape, dtype):
+    """The pointwise losses' 'mean' and 'sum' come from the kernels' in-kernel sum with or
+    without a graph (the same bits, serial or parallel), within a few roundings of numpy's
+    pairwise sum (kernels off) and of the exact sum of the same terms."""
     rng = np.random.default_rng(3)
     x = (rng.normal(size=shape) * 2).astype(dtype)
     y = (rng.normal(size=shape) * 2).astype(dtype)
-    call = lambda a, b: F.mse_loss(a, b, reduction=reduction)  # noqa: E731
+    call = lambda a, b: LOSSES[name](a, b, reduction)  # noqa: E731
     kernel, plain, recorded = _three_ways(call, x, y)
     _same_bits(kernel, recorded)
     eps = np.finfo(dtype).eps
     np.testing.assert_allclose(kernel, plain, rtol=4 * eps)
-    exact = ((x.astype(np.float64) - y.astype(np.float64)) ** 2).sum() / (x.size if reduction == "mean" else 1)
-    np.testing.assert_allclose(float(kernel), exact, rtol=2 * eps)
+    with minigrad.no_grad():
+        terms = LOSSES[name](minigrad.tensor(x), minigrad.tensor(y), "none").numpy().astype(np.float64)
+    exact = terms.sum() / (x.size if reduction == "mean" else 1)
+    np.testing.assert_allclose(float(kernel), exact, rtol=8 * eps)
     import minigrad.kernels.threading as kth
     if kth.parallel_available() and not NO_JIT:
         monkeypatch.setattr(kth, "PARALLEL_THRESHOLD", 0)
