@@ -131,7 +131,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
         return _reduce_array(np.abs(diff, out=diff), reduction)
     reduction = reduction_from(reduction, size_average, reduce)
     x, y = _pointwise_pair(input, target)
-    return _composite.l1(x, y, weight, reduction)
+    return _composite.l1(x, y, None, reduction, weight)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):  # noqa: A002
@@ -166,7 +166,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if x._data.dtype.kind != "f":
         raise not_implemented("huber_cpu", x._data.dtype)
-    return _composite.huber(x, y, delta, weight, reduction)
+    return _composite.huber(x, y, delta, reduction, weight)
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,

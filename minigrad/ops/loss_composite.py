@@ -135,8 +135,8 @@ def mse(x, y, weight, reduction):
     return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
 
 
-def l1(x, y, weight, reduction):
-    """|x - y| (times the weight)."""
+def l1(x, y, _param, reduction, weight=None):
+    """|x - y| (times the weight); ``_param`` unused (the signature the other two share)."""
     loss = (x - y).abs()
     return _reduce(loss if weight is None else loss * weight, reduction)
 
@@ -149,7 +149,7 @@ def smooth_l1(x, y, beta, reduction):
     return _reduce(where(data(d) < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
 
 
-def huber(x, y, delta, weight, reduction):
+def huber(x, y, delta, reduction, weight=None):
     """0.5 d² where d = |x - y| < δ, else δ (d - δ/2) (times the weight)."""
     d = (x - y).abs()
     loss = where(data(d) < delta, 0.5 * d * d, delta * (d - 0.5 * delta))

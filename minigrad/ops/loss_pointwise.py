@@ -52,6 +52,7 @@ class _PointwiseLoss(ArrayFunction):
 
 class L1Loss(_PointwiseLoss):
     kind = 1  # kernels.pointwise_losses.ABSOLUTE (not imported here: numba loads on first use)
+    composite = staticmethod(loss_composite.l1)
 
     @staticmethod
     def elementwise(x, y, param):
@@ -61,13 +62,10 @@ class L1Loss(_PointwiseLoss):
     def derivative(d, param):
         return np.sign(d)  # d|d|/dd = sign d (0 at 0, as torch)
 
-    @staticmethod
-    def composite(x, y, param, reduction):
-        return loss_composite.l1(x, y, None, reduction)
-
 
 class SmoothL1Loss(_PointwiseLoss):
     kind = 2  # SMOOTH_L1
+    composite = staticmethod(loss_composite.smooth_l1)
 
     @staticmethod
     def elementwise(x, y, beta):
@@ -77,13 +75,10 @@ class SmoothL1Loss(_PointwiseLoss):
     def derivative(d, beta):
         return np.where(np.abs(d) < beta, d / d.dtype.type(beta), np.sign(d))  # d(0.5 d²/β) = d/β
 
-    @staticmethod
-    def composite(x, y, beta, reduction):
-        return loss_composite.smooth_l1(x, y, beta, reduction)
-
 
 class HuberLoss(_PointwiseLoss):
     kind = 3  # HUBER
+    composite = staticmethod(loss_composite.huber)
 
     @staticmethod
     def elementwise(x, y, delta):
@@ -92,7 +87,3 @@ class HuberLoss(_PointwiseLoss):
     @staticmethod
     def derivative(d, delta):
         return np.where(np.abs(d) < delta, d, d.dtype.type(delta) * np.sign(d))  # d(0.5 d²) = d
-
-    @staticmethod
-    def composite(x, y, delta, reduction):
-        return loss_composite.huber(x, y, delta, None, reduction)
