@@ -36,6 +36,7 @@ from minigrad.autograd.node import INPUT, OUTPUT, _edges, next_seq
 from minigrad.autograd.node import AccumulateGrad, Node  # noqa: F401 - also importable from here
 from minigrad.tensor import Tensor
 
+_new_object = object.__new__
 _NUMBERS = (int, float, np.ndarray)  # the other operands next_functions lists (the rest: shapes, dims, flags)
 
 
@@ -109,7 +110,12 @@ class ArrayFunction(_FunctionBase):
             scalar = None
         else:  # numpy gives 0-d results as scalars
             scalar, out = out, np.asarray(out)
-        result = Tensor._wrap(out)
+        result = _new_object(Tensor)  # Tensor._wrap(out), inline
+        result._data = out
+        result._grad = result._base = result._leaf_edge = result._hooks = result.grad_fn = None
+        result._requires_grad = False
+        result._version_counter = [0]
+        result._output_nr = 0
         if cls.returns_view:
             base = args[0]
             result._version_counter = base._version_counter
@@ -148,24 +154,43 @@ class ArrayFunction(_FunctionBase):
             scalar = None
         else:  # numpy gives 0-d results as scalars
             scalar, out = out, np.asarray(out)
-        result = Tensor._wrap(out)
-        if record:
-            edge_a = edge_b = ()
-            if need_a:
-                fn = a.grad_fn
-                edge_a = (fn, a._output_nr) if fn is not None else a._leaf_edge or a._grad_edge()
-            if need_b:
-                fn = b.grad_fn
-                edge_b = (fn, b._output_nr) if fn is not None else b._leaf_edge or b._grad_edge()
-            ctx.next_edges = [edge_a, edge_b]
-            ctx._out_meta = (out.shape, out.dtype)
-            ctx._seq = next_seq()
-            result._requires_grad = True
-            result.grad_fn = ctx
-            if ctx._saved:
+        result = _new_object(Tensor)  # Tensor._wrap(out), inline
+        result._data = out
+        result._grad = result._base = result._leaf_edge = result._hooks = None
+        result._version_counter = [0]
+        result._output_nr = 0
+        if not record:
+            result._requires_grad = False
+            result.grad_fn = None
+            return result
+        edge_a = edge_b = ()
+        if need_a:
+            fn = a.grad_fn
+            edge_a = (fn, a._output_nr) if fn is not None else a._leaf_edge or a._grad_edge()
+        if need_b:
+            fn = b.grad_fn
+            edge_b = (fn, b._output_nr) if fn is not None else b._leaf_edge or b._grad_edge()
+        ctx.next_edges = [edge_a, edge_b]
+        ctx._out_meta = (out.shape, out.dtype)
+        ctx._seq = next_seq()
+        result._requires_grad = True
+        result.grad_fn = ctx
+        saved = ctx._saved
+        if saved:
+            if len(saved) == 2 and (saved[0] is a_data or saved[0] is None) and (saved[1] is b_data or saved[1] is None):
+                # the usual case, inline: forward saved (some of) its operands' arrays
+                info_a = info_b = None
+                if saved[0] is not None and a_data is not a:  # (a Python number is its own "data")
+                    counter = a._version_counter
+                    info_a = (INPUT, 0, counter, counter[0])
+                if saved[1] is not None and b_data is not b:
+                    counter = b._version_counter
+                    info_b = (INPUT, 1, counter, counter[0])
+                ctx._saved_info = (info_a, info_b)
+            else:
                 _note_saved(ctx, (a, b), (a_data, b_data), out, scalar, result._version_counter)
-            if state.anomaly:
-                _remember_trace(ctx)
+        if state.anomaly:
+            _remember_trace(ctx)
         return result
 
 
