@@ -325,10 +325,11 @@ class NLLLoss(ArrayFunction):
         ncs = split_ncs(x.shape, class_dim)
         t2 = np.ascontiguousarray(target).reshape(ncs[0], ncs[2])
         kernel = _kernel_takes(x, weight)
+        loss_sum = None
         if kernel:
             w, has_w = (_NO_WEIGHT[x.dtype], False) if weight is None else (weight, True)
-            loss2, _, total = kernels.nll.nll_fused(x if x.flags.c_contiguous else np.ascontiguousarray(x),
-                                                    t2.reshape(-1), w, has_w, ignore_index)
+            loss2, loss_sum, total = kernels.nll.nll_fused(x if x.flags.c_contiguous else np.ascontiguousarray(x),
+                                                           t2.reshape(-1), w, has_w, ignore_index)
             total_weight = np.asarray(total, dtype=x.dtype)
         else:
             check_target_bounds(t2, ncs[1], ignore_index)
@@ -339,6 +340,9 @@ class NLLLoss(ArrayFunction):
             ctx.kernel = kernel and not (reduction == "mean" and total_weight == 0)
             ctx.save_for_backward(t2, weight)
             ctx.info = (x.shape, ncs, ignore_index, reduction, total_weight, backward_error)
+        if loss_sum is not None and reduction != "none" and total != 0:
+            # the kernel's float64 sum (as CrossEntropyIndex): no second pass over the losses
+            return np.asarray(loss_sum if reduction == "sum" else loss_sum / float(total_weight), dtype=x.dtype)
         return reduce_loss(loss2, reduction, total_weight, out_shape)
 
     @staticmethod
