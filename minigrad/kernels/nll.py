@@ -124,6 +124,17 @@ def nll_fused(x, t, w, has_w, ignore_index):
     return loss, lsum, total
 
 
+def nll_backward_fused(g, t, w, has_w, ignore_index, C, S):
+    """nll_backward without argument normalisation: ``g`` the upstream gradient, C-contiguous
+    float32/float64, one element (a reduced loss: the same factor everywhere) or N*S; flat
+    int64 ``t`` (N*S); ``w`` (C,) of g's dtype (``has_w``).  Returns the flat gradient (N*C*S)."""
+    grad = np.zeros(t.shape[0] * C, g.dtype)
+    bad = _nll_bwd_k(g.reshape(-1), g.size == 1, t, w, has_w, ignore_index, grad, C, S)
+    if bad >= 0:
+        raise_bad_target(t, bad)
+    return grad
+
+
 def nll_forward(x, target, weight=None, ignore_index=-100):
     x = as_float(x)
     N, C, S, lshape = _layout(x.shape)

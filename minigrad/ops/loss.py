@@ -357,8 +357,9 @@ class NLLLoss(ArrayFunction):
             return (g_scaled_as_ncs(g, reduction, total_weight, ncs) * coefficients).reshape(shape), *(None,) * 7
         scale = upstream_scale(g, reduction, total_weight, ncs)
         if ctx.kernel:  # a reduced loss's upstream stays one number (no (N, S) copy of it)
-            g2 = scale if reduction != "none" else scale.reshape(ncs[0], ncs[2])
-            grad3 = kernels.nll_backward(g2, t2, ncs, g2.dtype, weight, ignore_index)
+            w, has_w = (_NO_WEIGHT[scale.dtype], False) if weight is None else (weight, True)
+            grad3 = kernels.nll.nll_backward_fused(np.ascontiguousarray(scale), t2.reshape(-1), w, has_w,
+                                                   ignore_index, ncs[1], ncs[2])
         else:
             g2 = np.broadcast_to(scale, (ncs[0], 1, ncs[2]))[:, 0, :]
             grad3 = nll_backward(t2, weight, ignore_index, g2, ncs[1])
