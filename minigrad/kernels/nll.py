@@ -70,13 +70,15 @@ def nll_backward_reference(grad_out, target, input_shape, dtype, weight=None, ig
 
 def _nll_fwd(x, t, w, has_w, ignore_index, loss, C, S):
     """``loss = where(t == ignore_index, 0, -w[t] * take_along_axis(x, t, 1))`` on the
-    flat (N, C, S) input; returns ``(bad, total_weight, float(loss.sum()))``."""
+    flat (N, C, S) input; returns ``(bad, total_weight, float(loss.sum()), float(abs(loss).sum()))``
+    (the last bounds every partial sum of the losses, whatever their order)."""
     bad, total, _ = targets_prepass(t, w, has_w, C, ignore_index)
     if bad >= 0:
-        return bad, total, 0.0
+        return bad, total, 0.0, 0.0
     zero = scalar_of(x, 0.0)
     one = scalar_of(x, 1.0)
     lsum = 0.0
+    labs = 0.0
     N = t.shape[0] // S if S > 0 else 0
     for n in range(N):               # (n, s) loops: no integer division per position
         for s in range(S):
@@ -88,7 +90,8 @@ def _nll_fwd(x, t, w, has_w, ignore_index, loss, C, S):
                 v = -(w[y] if has_w else one) * x[(n * C + y) * S + s]
                 loss[p] = v
                 lsum += float(v)     # float64 also as plain Python
-    return -1, total, lsum
+                labs += abs(float(v))
+    return -1, total, lsum, labs
 
 
 def _nll_bwd(g, g_scalar, t, w, has_w, ignore_index, grad, C, S):
@@ -115,13 +118,15 @@ _nll_bwd_k = quiet_in_python(kernel()(_nll_bwd))
 
 def nll_fused(x, t, w, has_w, ignore_index):
     """nll_forward without argument normalisation: C-contiguous float32/float64 ``x``, flat
-    int64 ``t`` of the right size, ``w`` (C,) of x's dtype (``has_w``), an int ``ignore_index``."""
+    int64 ``t`` of the right size, ``w`` (C,) of x's dtype (``has_w``), an int ``ignore_index``.
+    Returns ``(loss, loss_sum, total_weight, abs_sum)``: abs_sum = Σ|loss| in float64 bounds
+    every partial sum, so below the dtype's largest value no sum in that dtype overflows."""
     N, C, S, lshape = _layout(x.shape)
     loss = np.empty(lshape, x.dtype)
-    bad, total, lsum = _nll_fwd_k(x.reshape(-1), t, w, has_w, ignore_index, loss.reshape(-1), C, S)
+    bad, total, lsum, labs = _nll_fwd_k(x.reshape(-1), t, w, has_w, ignore_index, loss.reshape(-1), C, S)
     if bad >= 0:
         raise_bad_target(t, bad)
-    return loss, lsum, total
+    return loss, lsum, total, labs
 
 
 def nll_backward_fused(g, t, w, has_w, ignore_index, C, S):
@@ -142,7 +147,7 @@ def nll_forward(x, target, weight=None, ignore_index=-100):
     if t.size != N * S:
         raise ValueError(f"target has {t.size} elements, expected {N * S} for input {x.shape}")
     w, has_w = optional_vector(weight, C, x.dtype, "weight")
-    return nll_fused(x, t, w, has_w, int(ignore_index))
+    return nll_fused(x, t, w, has_w, int(ignore_index))[:3]
 
 
 def nll_backward(grad_out, target, input_shape, dtype, weight=None, ignore_index=-100):

@@ -31,6 +31,7 @@ from minigrad.ops.softmax import as_ncs, log_softmax_forward, split_ncs, use_ker
 
 
 _NO_WEIGHT = {np.dtype(np.float32): np.empty(0, np.float32), np.dtype(np.float64): np.empty(0, np.float64)}
+_LARGEST = {dtype: float(np.finfo(dtype).max) for dtype in _NO_WEIGHT}
 
 
 def _kernel_takes(x, weight):
@@ -328,9 +329,11 @@ class NLLLoss(ArrayFunction):
         loss_sum = None
         if kernel:
             w, has_w = (_NO_WEIGHT[x.dtype], False) if weight is None else (weight, True)
-            loss2, loss_sum, total = kernels.nll.nll_fused(x if x.flags.c_contiguous else np.ascontiguousarray(x),
-                                                           t2.reshape(-1), w, has_w, ignore_index)
+            loss2, loss_sum, total, magnitude = kernels.nll.nll_fused(
+                x if x.flags.c_contiguous else np.ascontiguousarray(x), t2.reshape(-1), w, has_w, ignore_index)
             total_weight = np.asarray(total, dtype=x.dtype)
+            if not (magnitude < _LARGEST[x.dtype] and (reduction == "sum" or float(total_weight) >= 1)):
+                loss_sum = None  # a sum in x's dtype could overflow (torch's inf), or the mean could: numpy's sum
         else:
             check_target_bounds(t2, ncs[1], ignore_index)
             loss2, total_weight = nll_forward(as_ncs(x, ncs), t2, weight, ignore_index)
@@ -340,7 +343,7 @@ class NLLLoss(ArrayFunction):
             ctx.kernel = kernel and not (reduction == "mean" and total_weight == 0)
             ctx.save_for_backward(t2, weight)
             ctx.info = (x.shape, ncs, ignore_index, reduction, total_weight, backward_error)
-        if loss_sum is not None and reduction != "none" and total != 0:
+        if loss_sum is not None and reduction != "none":
             # the kernel's float64 sum (as CrossEntropyIndex): no second pass over the losses
             return np.asarray(loss_sum if reduction == "sum" else loss_sum / float(total_weight), dtype=x.dtype)
         return reduce_loss(loss2, reduction, total_weight, out_shape)
