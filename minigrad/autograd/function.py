@@ -126,8 +126,13 @@ class ArrayFunction(_FunctionBase):
             ctx._seq = next_seq()  # after the edges: higher than any node they lead to
             result._requires_grad = True
             result.grad_fn = ctx
-            if ctx._saved:
-                _note_saved(ctx, args, arrays, out, scalar, result._version_counter)
+            saved = ctx._saved
+            if saved:
+                if len(saved) == 1 and saved[0] is out:  # the usual case, inline: forward saved its output
+                    counter = result._version_counter
+                    ctx._saved_info = ((OUTPUT, 0, counter, counter[0]),)
+                else:
+                    _note_saved(ctx, args, arrays, out, scalar, result._version_counter)
             if state.anomaly:
                 _remember_trace(ctx)
         return result

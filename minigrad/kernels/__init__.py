@@ -19,7 +19,7 @@ from ._cache import KernelCacheWarning, cache_info
 # name -> the module (in this package) that defines it
 _WHERE = {
     **dict.fromkeys(("softmax_forward", "log_softmax_forward", "softmax_backward", "log_softmax_backward",
-                     "softmax_reference", "log_softmax_reference", "softmax_backward_reference",
+                     "log_softmax_forward_keep", "log_softmax_backward_kept", "softmax_reference", "log_softmax_reference", "softmax_backward_reference",
                      "log_softmax_backward_reference"), "softmax"),
     **dict.fromkeys(("cross_entropy_forward_backward", "cross_entropy_probs_forward_backward",
                      "cross_entropy_reference", "cross_entropy_probs_reference"), "cross_entropy"),

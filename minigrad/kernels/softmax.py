@@ -17,6 +17,13 @@ float64 -> float64, other dtypes are computed in float64, float16 in float32):
 * ``log_softmax_backward(grad_out, out, axis=-1)``  -> ``g - exp(out) * sum(g)``
 
 ``out`` is the forward result.  Each has a ``*_reference`` in plain numpy.
+
+For a log-softmax that will be differentiated, ``log_softmax_forward_keep`` also returns
+the forward's exps ``e = exp(x - max)`` and ``inv = 1 / sum(e)`` per position, and
+``log_softmax_backward_kept(grad_out, e, inv)`` computes ``g - e * inv * sum(g)``: the
+same ``exp(out)``, read back instead of computed again (an exp is ~1.5 ns an element on
+an AVX2 core: half the backward's time at 4096x1000; the cost is one more array of the
+input's size kept until backward).
 """
 from __future__ import annotations
 
@@ -28,6 +35,7 @@ from ._jitmath import (ROWBLOCK, fexp, flog, fmax, helper, kernel, quiet_in_pyth
                        scalar_of, transpose_in, transpose_out)
 
 __all__ = ["softmax_forward", "log_softmax_forward", "softmax_backward", "log_softmax_backward",
+           "log_softmax_forward_keep", "log_softmax_backward_kept",
            "softmax_reference", "log_softmax_reference", "softmax_backward_reference",
            "log_softmax_backward_reference"]
 
@@ -98,11 +106,12 @@ SMALL_C_FWD = {np.dtype(np.float32): 32, np.dtype(np.float64): 16}
 
 
 @helper
-def _fwd_rows_chunk(x, out, i0, i1, log):
+def _fwd_rows_chunk(x, out, i0, i1, log, keep, ex, inv):
     """Rows i0..i1 of ``m = x.max(1); e = exp(x - m); s = e.sum(1)`` and then
     ``out = (x - m) - log(s)`` (log) or ``out = e * (1 / s)``.  Only the sums are
     reordered (radd); ``(x - m) - log(s)`` keeps its order, so the small ``log(s)``
-    is never rounded against a large ``m``."""
+    is never rounded against a large ``m``.  With ``keep`` (log) e also goes to ``ex``
+    (N, C) and 1/s to ``inv`` (N)."""
     C = x.shape[1]
     one = scalar_of(x, 1.0)
     for i in range(i0, i1):
@@ -111,8 +120,15 @@ def _fwd_rows_chunk(x, out, i0, i1, log):
             m = fmax(m, x[i, c])
         s = scalar_of(x, 0.0)
         if log:
-            for c in range(C):
-                s = radd(s, fexp(x[i, c] - m))
+            if keep:
+                for c in range(C):
+                    e = fexp(x[i, c] - m)
+                    ex[i, c] = e
+                    s = radd(s, e)
+                inv[i] = one / s
+            else:
+                for c in range(C):
+                    s = radd(s, fexp(x[i, c] - m))
             ls = np.log(s)
             for c in range(C):
                 out[i, c] = (x[i, c] - m) - ls
@@ -121,21 +137,27 @@ def _fwd_rows_chunk(x, out, i0, i1, log):
                 e = fexp(x[i, c] - m)
                 out[i, c] = e
                 s = radd(s, e)
-            inv = one / s
+            rs = one / s
             for c in range(C):
-                out[i, c] *= inv
+                out[i, c] *= rs
 
 
 @helper
-def _bwd_rows_chunk(g, o, gx, i0, i1, log):
+def _bwd_rows_chunk(g, o, gx, i0, i1, log, kept, inv):
     """Rows i0..i1 of ``gx = g - exp(o) * g.sum(1)`` (log) or
-    ``gx = o * (g - (g * o).sum(1))``; the sums via radd."""
+    ``gx = o * (g - (g * o).sum(1))``; the sums via radd.  With ``kept`` (log), ``o``
+    holds the forward's exps and exp(out) = o * inv[i]."""
     C = g.shape[1]
     for i in range(i0, i1):
         s = scalar_of(g, 0.0)
         if log:
             for c in range(C):
                 s = radd(s, g[i, c])
+            if kept:
+                a = s * inv[i]
+                for c in range(C):
+                    gx[i, c] = g[i, c] - o[i, c] * a
+                continue
             for c in range(C):
                 gx[i, c] = g[i, c] - fexp(o[i, c]) * s
         else:
@@ -146,18 +168,34 @@ def _bwd_rows_chunk(g, o, gx, i0, i1, log):
 
 
 @helper
+def _tile_max(x, base, Su, C, L, m):
+    """m[j] = max over the classes of position j (a tile: x[base + c * Su + j])."""
+    for j in range(L):
+        m[j] = x[base + _U(j)]
+    for c in range(1, C):
+        o = base + _U(c) * Su
+        for j in range(L):
+            m[j] = fmax(m[j], x[o + _U(j)])
+
+
+@helper
+def _tile_log_out(x, out, base, Su, C, L, m, ls):
+    """out = (x - m[j]) - ls[j], in that order."""
+    for c in range(C):
+        o = base + _U(c) * Su
+        for j in range(L):
+            out[o + _U(j)] = (x[o + _U(j)] - m[j]) - ls[j]
+
+
+@helper
 def _fwd_tile(x, out, base, Su, C, L, m, acc, log):
     """One tile: L positions at x[base + j], classes at stride Su; the forward of
     _fwd_rows_chunk with the class loop outside, vectorised over positions j (no
     horizontal sums, so nothing needs reordering)."""
     one = scalar_of(x, 1.0)
+    _tile_max(x, base, Su, C, L, m)
     for j in range(L):
-        m[j] = x[base + _U(j)]
         acc[j] = 0.0
-    for c in range(1, C):
-        o = base + _U(c) * Su
-        for j in range(L):
-            m[j] = fmax(m[j], x[o + _U(j)])
     if log:
         for c in range(C):
             o = base + _U(c) * Su
@@ -165,10 +203,7 @@ def _fwd_tile(x, out, base, Su, C, L, m, acc, log):
                 acc[j] += fexp(x[o + _U(j)] - m[j])
         for j in range(L):
             acc[j] = flog(acc[j])
-        for c in range(C):
-            o = base + _U(c) * Su
-            for j in range(L):
-                out[o + _U(j)] = (x[o + _U(j)] - m[j]) - acc[j]
+        _tile_log_out(x, out, base, Su, C, L, m, acc)
     else:
         for c in range(C):
             o = base + _U(c) * Su
@@ -182,6 +217,44 @@ def _fwd_tile(x, out, base, Su, C, L, m, acc, log):
             o = base + _U(c) * Su
             for j in range(L):
                 out[o + _U(j)] *= acc[j]
+
+
+@helper
+def _fwd_tile_keep(x, out, base, Su, C, L, m, acc, ex, inv, p0):
+    """_fwd_tile's log-softmax that also writes the exps to ``ex`` (laid out as x) and
+    1/s to ``inv[p0 + j]``."""
+    one = scalar_of(x, 1.0)
+    _tile_max(x, base, Su, C, L, m)
+    for j in range(L):
+        acc[j] = 0.0
+    for c in range(C):
+        o = base + _U(c) * Su
+        for j in range(L):
+            e = fexp(x[o + _U(j)] - m[j])
+            ex[o + _U(j)] = e
+            acc[j] += e
+    for j in range(L):
+        inv[p0 + j] = one / acc[j]
+        acc[j] = flog(acc[j])
+    _tile_log_out(x, out, base, Su, C, L, m, acc)
+
+
+@helper
+def _bwd_tile_kept(g, ex, gx, base, Su, C, L, acc, inv, p0):
+    """One tile of log-softmax's gradient from the forward's exps ``ex`` and 1/s at
+    ``inv[p0 + j]``: ``gx = g - ex * inv * Σg``, vectorised over positions j."""
+    for j in range(L):
+        acc[j] = 0.0
+    for c in range(C):
+        k = base + _U(c) * Su
+        for j in range(L):
+            acc[j] += g[k + _U(j)]
+    for j in range(L):
+        acc[j] *= inv[p0 + j]
+    for c in range(C):
+        k = base + _U(c) * Su
+        for j in range(L):
+            gx[k + _U(j)] = g[k + _U(j)] - ex[k + _U(j)] * acc[j]
 
 
 @helper
@@ -210,7 +283,7 @@ def _bwd_tile(g, o, gx, base, Su, C, L, acc, log):
 
 
 @helper
-def _fwd_tiles_chunk(x, out, N, C, S, B, t0, t1, log, work):
+def _fwd_tiles_chunk(x, out, N, C, S, B, t0, t1, log, work, keep, ex, inv):
     """Tiles t0..t1; ``work`` (2 * B) is this chunk's scratch."""
     nb = (S + B - 1) // B
     m = work[:B]
@@ -218,55 +291,87 @@ def _fwd_tiles_chunk(x, out, N, C, S, B, t0, t1, log, work):
     for tile in range(t0, t1):
         n = tile // nb
         s0 = (tile - n * nb) * B
-        _fwd_tile(x, out, _U(n * C * S + s0), _U(S), C, min(B, S - s0), m, acc, log)
+        if keep:
+            _fwd_tile_keep(x, out, _U(n * C * S + s0), _U(S), C, min(B, S - s0), m, acc, ex, inv, n * S + s0)
+        else:
+            _fwd_tile(x, out, _U(n * C * S + s0), _U(S), C, min(B, S - s0), m, acc, log)
 
 
 @helper
-def _bwd_tiles_chunk(g, o, gx, N, C, S, B, t0, t1, log, acc):
+def _bwd_tiles_chunk(g, o, gx, N, C, S, B, t0, t1, log, acc, kept, inv):
     """Tiles t0..t1; ``acc`` (B) is this chunk's scratch."""
     nb = (S + B - 1) // B
     for tile in range(t0, t1):
         n = tile // nb
         s0 = (tile - n * nb) * B
-        _bwd_tile(g, o, gx, _U(n * C * S + s0), _U(S), C, min(B, S - s0), acc, log)
+        if kept:
+            _bwd_tile_kept(g, o, gx, _U(n * C * S + s0), _U(S), C, min(B, S - s0), acc, inv, n * S + s0)
+        else:
+            _bwd_tile(g, o, gx, _U(n * C * S + s0), _U(S), C, min(B, S - s0), acc, log)
 
 
 @helper
-def _fwd_small_chunk(x, out, i0, i1, log, work):
+def _fwd_small_chunk(x, out, i0, i1, log, work, keep, ex, inv):
     """Rows with few classes: per-row loops would be dominated by loop overhead and a
     scalar log per row, so blocks of ROWBLOCK rows are transposed into a class-major
     scratch tile and run through the tile kernel (vectorised across rows).  ``work``
-    (2 * C * ROWBLOCK + 2 * ROWBLOCK) is this chunk's scratch."""
+    (2 * C * ROWBLOCK + 2 * ROWBLOCK, and C * ROWBLOCK more with ``keep``) is this
+    chunk's scratch."""
     C = x.shape[1]
     R = ROWBLOCK
     T = work[:C * R]
     O = work[C * R:2 * C * R]
     m = work[2 * C * R:2 * C * R + R]
     acc = work[2 * C * R + R:2 * C * R + 2 * R]
+    E = work[2 * C * R + 2 * R:]
     for b0 in range(i0, i1, R):
         n = min(R, i1 - b0)
         transpose_in(x, b0, n, R, T)
-        _fwd_tile(T, O, _U(0), _U(R), C, n, m, acc, log)
+        if keep:
+            _fwd_tile_keep(T, O, _U(0), _U(R), C, n, m, acc, E, inv, b0)
+        else:
+            _fwd_tile(T, O, _U(0), _U(R), C, n, m, acc, log)
         transpose_out(O, b0, n, R, out)
+        if keep:
+            transpose_out(E, b0, n, R, ex)
 
 
 def _fwd_rows(x, out, nch, log, small, work):
     """(N, C): ``log_softmax(x, 1)`` / ``softmax(x, 1)`` over nch row chunks (prange);
     ``work[ch]``: chunk ch's scratch for the transposed-block path (allocated by the caller:
-    a kernel that calls ``np.empty`` makes every process import numba's array module)."""
+    a kernel that calls ``np.empty`` makes every process import numba's array module).
+    (``out`` and ``work[ch]`` stand in for the unused ``ex`` and ``inv`` of the helpers.)"""
     N = x.shape[0]
     for ch in prange(nch):
         if small:
-            _fwd_small_chunk(x, out, ch * N // nch, (ch + 1) * N // nch, log, work[ch])
+            _fwd_small_chunk(x, out, ch * N // nch, (ch + 1) * N // nch, log, work[ch], False, out, work[ch])
         else:
-            _fwd_rows_chunk(x, out, ch * N // nch, (ch + 1) * N // nch, log)
+            _fwd_rows_chunk(x, out, ch * N // nch, (ch + 1) * N // nch, log, False, out, work[ch])
+
+
+def _fwd_rows_keep(x, out, nch, small, work, ex, inv):
+    """_fwd_rows' log-softmax, also writing the exps to ``ex`` (N, C) and 1/s to ``inv`` (N).
+    (A kernel of its own: each argument costs every call its dispatch.)"""
+    N = x.shape[0]
+    for ch in prange(nch):
+        if small:
+            _fwd_small_chunk(x, out, ch * N // nch, (ch + 1) * N // nch, True, work[ch], True, ex, inv)
+        else:
+            _fwd_rows_chunk(x, out, ch * N // nch, (ch + 1) * N // nch, True, True, ex, inv)
 
 
 def _bwd_rows(g, o, gx, nch, log):
     """(N, C): the softmax / log-softmax gradient (_bwd_rows_chunk) over nch chunks."""
     N = g.shape[0]
     for ch in prange(nch):
-        _bwd_rows_chunk(g, o, gx, ch * N // nch, (ch + 1) * N // nch, log)
+        _bwd_rows_chunk(g, o, gx, ch * N // nch, (ch + 1) * N // nch, log, False, gx[0])
+
+
+def _bwd_rows_kept(g, ex, gx, nch, inv):
+    """(N, C): log-softmax's gradient from the forward's exps ``ex`` and 1/s ``inv``."""
+    N = g.shape[0]
+    for ch in prange(nch):
+        _bwd_rows_chunk(g, ex, gx, ch * N // nch, (ch + 1) * N // nch, True, True, inv)
 
 
 def _fwd_tiles(x, out, N, C, S, B, nch, log, work):
@@ -274,7 +379,16 @@ def _fwd_tiles(x, out, N, C, S, B, nch, log, work):
     ``work`` (nch, 2 * B): per-chunk scratch."""
     nt = N * ((S + B - 1) // B)
     for ch in prange(nch):
-        _fwd_tiles_chunk(x, out, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, log, work[ch])
+        _fwd_tiles_chunk(x, out, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, log, work[ch], False, out,
+                         work[ch])
+
+
+def _fwd_tiles_keep(x, out, N, C, S, B, nch, work, ex, inv):
+    """_fwd_tiles' log-softmax, also writing the exps to ``ex`` (flat, as x) and 1/s to
+    ``inv`` (N * S)."""
+    nt = N * ((S + B - 1) // B)
+    for ch in prange(nch):
+        _fwd_tiles_chunk(x, out, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, True, work[ch], True, ex, inv)
 
 
 def _bwd_tiles(g, o, gx, N, C, S, B, nch, log, work):
@@ -282,7 +396,15 @@ def _bwd_tiles(g, o, gx, N, C, S, B, nch, log, work):
     (nch, B): per-chunk scratch."""
     nt = N * ((S + B - 1) // B)
     for ch in prange(nch):
-        _bwd_tiles_chunk(g, o, gx, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, log, work[ch])
+        _bwd_tiles_chunk(g, o, gx, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, log, work[ch], False,
+                         work[ch])
+
+
+def _bwd_tiles_kept(g, ex, gx, N, C, S, B, nch, work, inv):
+    """Flat (N, C, S): log-softmax's gradient from the forward's exps and 1/s."""
+    nt = N * ((S + B - 1) // B)
+    for ch in prange(nch):
+        _bwd_tiles_chunk(g, ex, gx, N, C, S, B, ch * nt // nch, (ch + 1) * nt // nch, True, work[ch], True, inv)
 
 
 _fwd_rows_ser = quiet_in_python(kernel()(_fwd_rows))
@@ -293,12 +415,21 @@ _bwd_rows_ser = quiet_in_python(kernel()(_bwd_rows))
 _bwd_rows_par = quiet_in_python(kernel(parallel=True)(_bwd_rows))
 _bwd_tiles_ser = quiet_in_python(kernel()(_bwd_tiles))
 _bwd_tiles_par = quiet_in_python(kernel(parallel=True)(_bwd_tiles))
+_fwd_rows_keep_ser = quiet_in_python(kernel()(_fwd_rows_keep))
+_fwd_rows_keep_par = quiet_in_python(kernel(parallel=True)(_fwd_rows_keep))
+_fwd_tiles_keep_ser = quiet_in_python(kernel()(_fwd_tiles_keep))
+_fwd_tiles_keep_par = quiet_in_python(kernel(parallel=True)(_fwd_tiles_keep))
+_bwd_rows_kept_ser = quiet_in_python(kernel()(_bwd_rows_kept))
+_bwd_rows_kept_par = quiet_in_python(kernel(parallel=True)(_bwd_rows_kept))
+_bwd_tiles_kept_ser = quiet_in_python(kernel()(_bwd_tiles_kept))
+_bwd_tiles_kept_par = quiet_in_python(kernel(parallel=True)(_bwd_tiles_kept))
 
 
 # --------------------------------------------------------------------------- #
 # entry points
 # --------------------------------------------------------------------------- #
-def _forward(x, axis, log):
+def _forward(x, axis, log, keep=False):
+    """The forward kernels; with ``keep`` (log-softmax), returns ``(out, ex, inv)``."""
     x = as_float(x)
     out = np.empty_like(x)
     if x.ndim == 2 and (axis == 1 or axis == -1):      # fast path: (N, C), class axis last
@@ -306,8 +437,10 @@ def _forward(x, axis, log):
         S = 1
     else:
         N, C, S, _ = split_ncs(x.shape, axis)
+    if keep:
+        ex, inv = np.empty_like(x), np.empty(N * S, x.dtype)
     if x.size == 0:
-        return out
+        return (out, ex, inv) if keep else out
     par = use_parallel(x.size)
     if S == 1:
         if x.ndim != 2:
@@ -316,17 +449,25 @@ def _forward(x, axis, log):
             out2 = out
         nch = n_chunks(N, par)
         small = C <= SMALL_C_FWD[x.dtype]
-        work = np.empty((nch, 2 * C * ROWBLOCK + 2 * ROWBLOCK if small else 0), x.dtype)
-        (_fwd_rows_par if par else _fwd_rows_ser)(x, out2, nch, log, small, work)
+        work = np.empty((nch, (3 if keep else 2) * C * ROWBLOCK + 2 * ROWBLOCK if small else 0), x.dtype)
+        if keep:
+            (_fwd_rows_keep_par if par else _fwd_rows_keep_ser)(x, out2, nch, small, work, ex.reshape(N, C), inv)
+        else:
+            (_fwd_rows_par if par else _fwd_rows_ser)(x, out2, nch, log, small, work)
     else:
         B = tile_width(C, S, x.itemsize)
         nch = n_chunks(N * ((S + B - 1) // B), par)
-        (_fwd_tiles_par if par else _fwd_tiles_ser)(x.reshape(-1), out.reshape(-1),
-                                                      N, C, S, B, nch, log, np.empty((nch, 2 * B), x.dtype))
-    return out
+        work = np.empty((nch, 2 * B), x.dtype)
+        if keep:
+            (_fwd_tiles_keep_par if par else _fwd_tiles_keep_ser)(x.reshape(-1), out.reshape(-1), N, C, S, B, nch,
+                                                                    work, ex.reshape(-1), inv)
+        else:
+            (_fwd_tiles_par if par else _fwd_tiles_ser)(x.reshape(-1), out.reshape(-1), N, C, S, B, nch, log, work)
+    return (out, ex, inv) if keep else out
 
 
-def _backward(grad_out, out, axis, log):
+def _backward(grad_out, out, axis, log, inv=None):
+    """The backward kernels; with ``inv`` (log-softmax), ``out`` holds the forward's exps."""
     o = as_float(out)
     g = as_float(grad_out, o.dtype)
     if g.shape != o.shape:
@@ -339,18 +480,28 @@ def _backward(grad_out, out, axis, log):
         N, C, S, _ = split_ncs(o.shape, axis)
     if o.size == 0:
         return gx
+    if inv is not None:
+        inv = as_float(inv, o.dtype)
+        if inv.shape != (N * S,):
+            raise ValueError(f"inv has shape {inv.shape}, expected ({N * S},) for {o.shape} along axis {axis}")
     par = use_parallel(o.size)
     if S == 1:
-        if o.ndim == 2:
-            (_bwd_rows_par if par else _bwd_rows_ser)(g, o, gx, n_chunks(N, par), log)
+        nch = n_chunks(N, par)
+        g2, o2, gx2 = (g, o, gx) if o.ndim == 2 else (g.reshape(N, C), o.reshape(N, C), gx.reshape(N, C))
+        if inv is not None:
+            (_bwd_rows_kept_par if par else _bwd_rows_kept_ser)(g2, o2, gx2, nch, inv)
         else:
-            (_bwd_rows_par if par else _bwd_rows_ser)(g.reshape(N, C), o.reshape(N, C),
-                                                        gx.reshape(N, C), n_chunks(N, par), log)
+            (_bwd_rows_par if par else _bwd_rows_ser)(g2, o2, gx2, nch, log)
     else:
         B = tile_width(C, S, o.itemsize)
         nch = n_chunks(N * ((S + B - 1) // B), par)
-        (_bwd_tiles_par if par else _bwd_tiles_ser)(g.reshape(-1), o.reshape(-1), gx.reshape(-1),
-                                                      N, C, S, B, nch, log, np.empty((nch, B), o.dtype))
+        work = np.empty((nch, B), o.dtype)
+        if inv is not None:
+            (_bwd_tiles_kept_par if par else _bwd_tiles_kept_ser)(g.reshape(-1), o.reshape(-1), gx.reshape(-1),
+                                                                  N, C, S, B, nch, work, inv)
+        else:
+            (_bwd_tiles_par if par else _bwd_tiles_ser)(g.reshape(-1), o.reshape(-1), gx.reshape(-1),
+                                                          N, C, S, B, nch, log, work)
     return gx
 
 
@@ -372,3 +523,16 @@ def softmax_backward(grad_out, out, axis=-1):
 def log_softmax_backward(grad_out, out, axis=-1):
     """Gradient of log-softmax: ``grad_out - exp(out) * sum(grad_out, axis)``."""
     return _backward(grad_out, out, axis, True)
+
+
+def log_softmax_forward_keep(x, axis=-1):
+    """``log_softmax_forward`` for a backward to come: ``(out, ex, inv)`` with ``ex = exp(x - max)``
+    (x's shape) and ``inv = 1 / ex.sum(axis)`` (flat, one per position), so that
+    ``exp(out) = ex * inv`` without an exp (``log_softmax_backward_kept``)."""
+    return _forward(x, axis, True, keep=True)
+
+
+def log_softmax_backward_kept(grad_out, ex, inv, axis=-1):
+    """Gradient of log-softmax from ``log_softmax_forward_keep``'s ``ex`` and ``inv``:
+    ``grad_out - ex * inv * sum(grad_out, axis)`` (= ``log_softmax_backward(grad_out, out)``)."""
+    return _backward(grad_out, ex, axis, True, inv)

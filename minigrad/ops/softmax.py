@@ -125,10 +125,38 @@ class Softmax(ArrayFunction):
 
 
 class LogSoftmax(Softmax):
-    """``log_softmax(x, dim)``: Softmax's steps with log-softmax's arithmetic."""
+    """``log_softmax(x, dim)``: Softmax's steps with log-softmax's arithmetic.  Its backward
+    needs e^out = softmax(x); when the kernel runs and a gradient will be needed, forward
+    keeps the exps it computed anyway (and 1/Σ per position) so that backward reads them
+    instead of computing an exp per element again (half its time at large sizes; the cost:
+    one more array of x's size until backward frees it)."""
     kernel_forward = staticmethod(kernel("log_softmax_forward"))
     kernel_backward = staticmethod(kernel("log_softmax_backward"))
     numpy_forward, numpy_backward = staticmethod(log_softmax_forward), staticmethod(log_softmax_backward)
+    kernel_forward_keep = staticmethod(kernel("log_softmax_forward_keep"))
+    kernel_backward_kept = staticmethod(kernel("log_softmax_backward_kept"))
+
+    #: below this many elements the second exp costs less than keeping the first (measured:
+    #: 64x10 float32 fwd+bwd 54 -> 65 µs with them kept, 512x100 242 -> 183 µs)
+    KEEP_EXPS_FROM = 16384
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        if not (ctx.needs_input_grad[0] and x.size >= LogSoftmax.KEEP_EXPS_FROM and use_kernel(x)):
+            return Softmax.forward(ctx, x, dim)
+        out, exps, inv = LogSoftmax.kernel_forward_keep(x, axis=dim)
+        ctx.dim = dim
+        ctx.kept = (exps, inv)
+        ctx.save_for_backward(out)  # for the in-place check, and create_graph's rule
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        kept = ctx.__dict__.get("kept")
+        if kept is None or isinstance(g, Tensor) or g.dtype != kept[0].dtype:
+            return Softmax.backward(ctx, g)
+        (_out,) = ctx.saved_tensors  # (raises if the output was changed in place since, as torch)
+        return LogSoftmax.kernel_backward_kept(g, *kept, axis=ctx.dim), None
 
     @staticmethod
     def tensor_backward(g, out, dim):

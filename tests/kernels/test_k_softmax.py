@@ -62,3 +62,47 @@ def test_dtypes_and_layouts():
                                rtol=1e-12)
     with pytest.raises(IndexError, match="Dimension out of range"):
         sm.softmax_forward(np.ones((2, 3)), 2)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_log_softmax_kept_exps(dtype, mode):
+    """log_softmax_forward_keep: the same output bit for bit, exps e = exp(x - max) and
+    inv = 1 / Σe per position; log_softmax_backward_kept from them gives the gradient of
+    g - exp(out) Σg (rows, the transposed-block path for few classes, and tiles)."""
+    rng = np.random.default_rng(1)
+    if mode == "parallel" and dtype == np.float32:
+        pytest.skip("parallel variants are checked in float64 only (compile time)")
+    for shape, axis in SHAPES + [((130, 7), 1), ((3, 70, 2), 1)]:
+        x = (rng.normal(size=shape) * 4).astype(dtype)
+        g = rng.normal(size=shape).astype(dtype)
+        out, ex, inv = sm.log_softmax_forward_keep(x, axis)
+        np.testing.assert_array_equal(out, sm.log_softmax_forward(x, axis))
+        assert ex.shape == x.shape and ex.dtype == x.dtype and inv.dtype == x.dtype
+        if x.size:
+            x3 = sm._ref_ncs(x, axis)  # (N, C, S): positions (n, s), classes along axis 1
+            e3 = np.exp(x3 - x3.max(1, keepdims=True))
+            assert_close(ex.reshape(x3.shape), e3, dtype)
+            assert_close(inv, (1 / e3.sum(1)).reshape(-1), dtype)
+        assert_close(sm.log_softmax_backward_kept(g, ex, inv, axis), sm.log_softmax_backward_reference(g, out, axis),
+                     dtype, scale=10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_log_softmax_kept_exps_extreme_rows(dtype):
+    inf, nan = np.inf, np.nan
+    x = np.array([[-inf, 0, 1], [-inf, -inf, -inf], [nan, 1, 2], [inf, 1, 2],
+                  [1e4, 0, -1e4], [1000, 1001, 1002], [1, 2, 3]], dtype)
+    g = np.ones_like(x)
+    out, ex, inv = sm.log_softmax_forward_keep(x, 1)
+    kept = sm.log_softmax_backward_kept(g, ex, inv, 1)
+    plain = sm.log_softmax_backward(g, out, 1)
+    np.testing.assert_array_equal(np.isnan(kept), np.isnan(plain))
+    finite = ~np.isnan(plain)
+    assert_close(kept[finite], plain[finite], dtype)
+
+
+def test_log_softmax_backward_kept_refuses_a_wrong_inv():
+    x = np.zeros((3, 4))
+    out, ex, inv = sm.log_softmax_forward_keep(x, 1)
+    with pytest.raises(ValueError, match=r"inv has shape \(2,\), expected \(3,\)"):
+        sm.log_softmax_backward_kept(np.ones_like(x), ex, inv[:2], 1)
