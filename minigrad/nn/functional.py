@@ -217,6 +217,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if w is not None:
         _checks.check_inplace_broadcast(xd.shape, w.shape)
     _checks.check_not_differentiable("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
+    if not (_grad_state.enabled and (x._requires_grad or y._requires_grad)):  # forward only: no graph node
+        return _Tensor._wrap(_pointwise.bce_with_logits_forward_only(xd, yd, w, pw, reduction))
     return _pointwise.BinaryCrossEntropyWithLogits.apply(x, y, w, pw, reduction)
 
 
