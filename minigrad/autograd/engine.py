@@ -65,6 +65,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
     defer_leaves = not watching and state.trace is None
     plain = not (create_graph or state.anomaly)  # a built-in op's backward can be called as it is
     previous_mode, state.enabled = state.enabled, create_graph  # the walk records only under create_graph
+    previous_releasing, state.releasing = state.releasing, not retain_graph  # (a backward may reuse what it saved)
     try:
         while queue:
             # 1. order: every node that feeds this one a gradient was recorded after it, so has run
@@ -151,6 +152,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                 del g
     finally:
         state.enabled = previous_mode
+        state.releasing = previous_releasing
     return captured
 
 

@@ -16,6 +16,7 @@ class _State(threading.local):
     anomaly = False       # detect_anomaly(): check every backward for nan
     anomaly_trace = True  # ... and remember where each node was made
     trace = None          # autograd.trace(): shown every walk's nodes before it runs (see trace.py)
+    releasing = False     # in a backward walk that frees what each node saved after its backward
 
 
 state = _State()

@@ -374,6 +374,29 @@ def _bwd_rows_kept(g, ex, gx, nch, inv):
         _bwd_rows_chunk(g, ex, gx, ch * N // nch, (ch + 1) * N // nch, True, True, inv)
 
 
+@helper
+def _bwd_rows_kept_inplace_chunk(g, ex, i0, i1, inv):
+    """Rows i0..i1 of log-softmax's gradient from the kept exps, written over them:
+    ``ex = g - ex * (inv * g.sum(1))``.  (One array read and written at the same index:
+    LLVM vectorises this; the same array passed as two arguments makes its alias check
+    fall back to scalar code.)"""
+    C = g.shape[1]
+    for i in range(i0, i1):
+        s = scalar_of(g, 0.0)
+        for c in range(C):
+            s = radd(s, g[i, c])
+        a = s * inv[i]
+        for c in range(C):
+            ex[i, c] = g[i, c] - ex[i, c] * a
+
+
+def _bwd_rows_kept_inplace(g, ex, nch, inv):
+    """_bwd_rows_kept writing the gradient over ``ex``."""
+    N = g.shape[0]
+    for ch in prange(nch):
+        _bwd_rows_kept_inplace_chunk(g, ex, ch * N // nch, (ch + 1) * N // nch, inv)
+
+
 def _fwd_tiles(x, out, N, C, S, B, nch, log, work):
     """Flat (N, C, S): ``log_softmax(x, 1)`` / ``softmax(x, 1)``, tiles of B positions;
     ``work`` (nch, 2 * B): per-chunk scratch."""
@@ -400,6 +423,34 @@ def _bwd_tiles(g, o, gx, N, C, S, B, nch, log, work):
                          work[ch])
 
 
+@helper
+def _bwd_tile_kept_inplace(g, ex, base, Su, C, L, acc, inv, p0):
+    """_bwd_tile_kept writing the gradient over ``ex`` (see _bwd_rows_kept_inplace_chunk)."""
+    for j in range(L):
+        acc[j] = 0.0
+    for c in range(C):
+        k = base + _U(c) * Su
+        for j in range(L):
+            acc[j] += g[k + _U(j)]
+    for j in range(L):
+        acc[j] *= inv[p0 + j]
+    for c in range(C):
+        k = base + _U(c) * Su
+        for j in range(L):
+            ex[k + _U(j)] = g[k + _U(j)] - ex[k + _U(j)] * acc[j]
+
+
+def _bwd_tiles_kept_inplace(g, ex, N, C, S, B, nch, work, inv):
+    """_bwd_tiles_kept writing the gradient over ``ex``."""
+    nt = N * ((S + B - 1) // B)
+    nb = (S + B - 1) // B
+    for ch in prange(nch):
+        for tile in range(ch * nt // nch, (ch + 1) * nt // nch):
+            n = tile // nb
+            s0 = (tile - n * nb) * B
+            _bwd_tile_kept_inplace(g, ex, _U(n * C * S + s0), _U(S), C, min(B, S - s0), work[ch], inv, n * S + s0)
+
+
 def _bwd_tiles_kept(g, ex, gx, N, C, S, B, nch, work, inv):
     """Flat (N, C, S): log-softmax's gradient from the forward's exps and 1/s."""
     nt = N * ((S + B - 1) // B)
@@ -423,6 +474,10 @@ _bwd_rows_kept_ser = quiet_in_python(kernel()(_bwd_rows_kept))
 _bwd_rows_kept_par = quiet_in_python(kernel(parallel=True)(_bwd_rows_kept))
 _bwd_tiles_kept_ser = quiet_in_python(kernel()(_bwd_tiles_kept))
 _bwd_tiles_kept_par = quiet_in_python(kernel(parallel=True)(_bwd_tiles_kept))
+_bwd_rows_kept_inplace_ser = quiet_in_python(kernel()(_bwd_rows_kept_inplace))
+_bwd_rows_kept_inplace_par = quiet_in_python(kernel(parallel=True)(_bwd_rows_kept_inplace))
+_bwd_tiles_kept_inplace_ser = quiet_in_python(kernel()(_bwd_tiles_kept_inplace))
+_bwd_tiles_kept_inplace_par = quiet_in_python(kernel(parallel=True)(_bwd_tiles_kept_inplace))
 
 
 # --------------------------------------------------------------------------- #
@@ -466,13 +521,16 @@ def _forward(x, axis, log, keep=False):
     return (out, ex, inv) if keep else out
 
 
-def _backward(grad_out, out, axis, log, inv=None):
-    """The backward kernels; with ``inv`` (log-softmax), ``out`` holds the forward's exps."""
+def _backward(grad_out, out, axis, log, inv=None, in_place=False):
+    """The backward kernels; with ``inv`` (log-softmax), ``out`` holds the forward's exps
+    (and with ``in_place`` the gradient is written over them and returned)."""
     o = as_float(out)
     g = as_float(grad_out, o.dtype)
     if g.shape != o.shape:
         g = np.ascontiguousarray(np.broadcast_to(g, o.shape))
-    gx = np.empty_like(o)
+    if in_place and (inv is None or o is not out or not o.flags.writeable):
+        raise ValueError("in_place needs the forward's exps as a writeable C-contiguous float array, and inv")
+    gx = o if in_place else np.empty_like(o)
     if o.ndim == 2 and (axis == 1 or axis == -1):
         N, C = o.shape
         S = 1
@@ -488,7 +546,9 @@ def _backward(grad_out, out, axis, log, inv=None):
     if S == 1:
         nch = n_chunks(N, par)
         g2, o2, gx2 = (g, o, gx) if o.ndim == 2 else (g.reshape(N, C), o.reshape(N, C), gx.reshape(N, C))
-        if inv is not None:
+        if in_place:
+            (_bwd_rows_kept_inplace_par if par else _bwd_rows_kept_inplace_ser)(g2, o2, nch, inv)
+        elif inv is not None:
             (_bwd_rows_kept_par if par else _bwd_rows_kept_ser)(g2, o2, gx2, nch, inv)
         else:
             (_bwd_rows_par if par else _bwd_rows_ser)(g2, o2, gx2, nch, log)
@@ -496,7 +556,10 @@ def _backward(grad_out, out, axis, log, inv=None):
         B = tile_width(C, S, o.itemsize)
         nch = n_chunks(N * ((S + B - 1) // B), par)
         work = np.empty((nch, B), o.dtype)
-        if inv is not None:
+        if in_place:
+            (_bwd_tiles_kept_inplace_par if par else _bwd_tiles_kept_inplace_ser)(g.reshape(-1), o.reshape(-1),
+                                                                                  N, C, S, B, nch, work, inv)
+        elif inv is not None:
             (_bwd_tiles_kept_par if par else _bwd_tiles_kept_ser)(g.reshape(-1), o.reshape(-1), gx.reshape(-1),
                                                                   N, C, S, B, nch, work, inv)
         else:
@@ -532,7 +595,9 @@ def log_softmax_forward_keep(x, axis=-1):
     return _forward(x, axis, True, keep=True)
 
 
-def log_softmax_backward_kept(grad_out, ex, inv, axis=-1):
+def log_softmax_backward_kept(grad_out, ex, inv, axis=-1, in_place=False):
     """Gradient of log-softmax from ``log_softmax_forward_keep``'s ``ex`` and ``inv``:
-    ``grad_out - ex * inv * sum(grad_out, axis)`` (= ``log_softmax_backward(grad_out, out)``)."""
-    return _backward(grad_out, ex, axis, True, inv)
+    ``grad_out - ex * inv * sum(grad_out, axis)`` (= ``log_softmax_backward(grad_out, out)``).
+    With ``in_place`` it is written over ``ex`` (returned): no new array, for a backward
+    that will not need the exps again."""
+    return _backward(grad_out, ex, axis, True, inv, in_place)

@@ -18,6 +18,7 @@ import numpy as np
 
 from minigrad._lazy import kernel
 from minigrad.autograd.function import ArrayFunction
+from minigrad.autograd.grad_mode import state
 from minigrad.kernel_switch import switch
 from minigrad.tensor import Tensor
 
@@ -156,7 +157,9 @@ class LogSoftmax(Softmax):
         if kept is None or isinstance(g, Tensor) or g.dtype != kept[0].dtype:
             return Softmax.backward(ctx, g)
         (_out,) = ctx.saved_tensors  # (raises if the output was changed in place since, as torch)
-        return LogSoftmax.kernel_backward_kept(g, *kept, axis=ctx.dim), None
+        # when the walk frees this node's saved values next (no retain_graph), the gradient is
+        # written over the exps: no new array (a fresh one costs page faults at every step)
+        return LogSoftmax.kernel_backward_kept(g, *kept, axis=ctx.dim, in_place=state.releasing), None
 
     @staticmethod
     def tensor_backward(g, out, dim):

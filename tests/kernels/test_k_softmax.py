@@ -106,3 +106,29 @@ def test_log_softmax_backward_kept_refuses_a_wrong_inv():
     out, ex, inv = sm.log_softmax_forward_keep(x, 1)
     with pytest.raises(ValueError, match=r"inv has shape \(2,\), expected \(3,\)"):
         sm.log_softmax_backward_kept(np.ones_like(x), ex, inv[:2], 1)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_log_softmax_backward_kept_in_place(dtype, mode):
+    """``in_place=True`` writes the same gradient over the exps and returns that array."""
+    if mode == "parallel" and dtype == np.float32:
+        pytest.skip("parallel variants are checked in float64 only (compile time)")
+    rng = np.random.default_rng(2)
+    for shape, axis in [((4, 5), 1), ((200, 40), 1), ((3, 4, 5), 1), ((2, 3, 4, 5), 1), ((6,), 0), ((2, 3, 4), 0)]:
+        x = (rng.normal(size=shape) * 4).astype(dtype)
+        g = rng.normal(size=shape).astype(dtype)
+        _, ex, inv = sm.log_softmax_forward_keep(x, axis)
+        expected = sm.log_softmax_backward_kept(g, ex, inv, axis)
+        got = sm.log_softmax_backward_kept(g, ex, inv, axis, in_place=True)
+        assert got is ex
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_log_softmax_backward_kept_in_place_refuses_what_it_cannot_write():
+    _, ex, inv = sm.log_softmax_forward_keep(np.zeros((3, 4)), 1)
+    g = np.ones((3, 4))
+    with pytest.raises(ValueError, match="in_place needs"):
+        sm.log_softmax_backward_kept(g, ex.astype(np.float16), inv, 1, in_place=True)  # would be a converted copy
+    ex.flags.writeable = False
+    with pytest.raises(ValueError, match="in_place needs"):
+        sm.log_softmax_backward_kept(g, ex, inv, 1, in_place=True)

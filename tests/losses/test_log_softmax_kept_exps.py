@@ -129,3 +129,31 @@ def test_no_graph_keeps_nothing():
     assert "kept" not in out.grad_fn.__dict__
     with minigrad.no_grad():
         assert F.log_softmax(minigrad.tensor(x, requires_grad=True), 1).grad_fn is None
+
+
+def test_the_gradient_is_written_over_the_exps_unless_the_graph_is_retained():
+    """Without retain_graph the walk frees the node right after its backward, so the gradient
+    goes over the kept exps (no new array: a fresh one costs page faults at every step); with
+    retain_graph the exps stay intact for the next backward."""
+    x, g = _pair(np.float32)
+    for retain in (True, False):
+        xt = minigrad.tensor(x, requires_grad=True)
+        out = F.log_softmax(xt, 1)
+        exps = out.grad_fn.__dict__["kept"][0]
+        before = exps.copy()
+        out.backward(minigrad.tensor(g), retain_graph=retain)
+        if retain:
+            np.testing.assert_array_equal(exps, before)
+            assert not np.shares_memory(xt.grad.numpy(), exps)
+        else:  # (the gradient is copied into .grad here only because this test holds the exps)
+            np.testing.assert_array_equal(exps, xt.grad.numpy())
+
+
+def test_the_gradient_written_over_the_exps_becomes_grad_without_a_copy():
+    import weakref
+    x, g = _pair(np.float32)
+    xt = minigrad.tensor(x, requires_grad=True)
+    out = F.log_softmax(xt, 1)
+    exps = weakref.ref(out.grad_fn.__dict__["kept"][0])
+    out.backward(minigrad.tensor(g))
+    assert xt.grad._data is exps()
