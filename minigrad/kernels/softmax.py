@@ -240,9 +240,8 @@ def _fwd_tile_keep(x, out, base, Su, C, L, m, acc, ex, inv, p0):
 
 
 @helper
-def _bwd_tile_kept(g, ex, gx, base, Su, C, L, acc, inv, p0):
-    """One tile of log-softmax's gradient from the forward's exps ``ex`` and 1/s at
-    ``inv[p0 + j]``: ``gx = g - ex * inv * Σg``, vectorised over positions j."""
+def _tile_kept_factor(g, base, Su, C, L, acc, inv, p0):
+    """acc[j] = inv[p0 + j] * Σ_c g: what multiplies the kept exps of position j."""
     for j in range(L):
         acc[j] = 0.0
     for c in range(C):
@@ -251,6 +250,13 @@ def _bwd_tile_kept(g, ex, gx, base, Su, C, L, acc, inv, p0):
             acc[j] += g[k + _U(j)]
     for j in range(L):
         acc[j] *= inv[p0 + j]
+
+
+@helper
+def _bwd_tile_kept(g, ex, gx, base, Su, C, L, acc, inv, p0):
+    """One tile of log-softmax's gradient from the forward's exps ``ex`` and 1/s at
+    ``inv[p0 + j]``: ``gx = g - ex * inv * Σg``, vectorised over positions j."""
+    _tile_kept_factor(g, base, Su, C, L, acc, inv, p0)
     for c in range(C):
         k = base + _U(c) * Su
         for j in range(L):
@@ -426,14 +432,7 @@ def _bwd_tiles(g, o, gx, N, C, S, B, nch, log, work):
 @helper
 def _bwd_tile_kept_inplace(g, ex, base, Su, C, L, acc, inv, p0):
     """_bwd_tile_kept writing the gradient over ``ex`` (see _bwd_rows_kept_inplace_chunk)."""
-    for j in range(L):
-        acc[j] = 0.0
-    for c in range(C):
-        k = base + _U(c) * Su
-        for j in range(L):
-            acc[j] += g[k + _U(j)]
-    for j in range(L):
-        acc[j] *= inv[p0 + j]
+    _tile_kept_factor(g, base, Su, C, L, acc, inv, p0)
     for c in range(C):
         k = base + _U(c) * Su
         for j in range(L):
