@@ -125,10 +125,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             and xd.dtype.kind == "f" and xd.shape[0] == td.shape[0]):
         # the common call, for which every check below passes (the targets' range is checked
         # by CrossEntropyIndex as it reads them)
-        args = (td, None, int(ignore_index), reduction, 0.0, 1, xd.shape[:1], None)
         if not (_grad_state.enabled and x._requires_grad):  # forward only: no graph node
-            return _Tensor._wrap(_loss.CrossEntropyIndex.forward(_ForwardOnly(), xd, *args))
-        return _loss.CrossEntropyIndex.apply(x, *args)
+            out = _loss.cross_entropy_index_eval(xd, td, int(ignore_index), reduction)
+            if out is None:
+                out = _loss.CrossEntropyIndex.forward(_ForwardOnly(), xd, td, None, int(ignore_index), reduction,
+                                                      0.0, 1, xd.shape[:1])
+            return _Tensor._wrap(out)
+        return _loss.CrossEntropyIndex.apply(x, td, None, int(ignore_index), reduction, 0.0, 1, xd.shape[:1], None)
     reduction = _checks.reduction_from(reduction, size_average, reduce)
     w = _array_or_none(weight)
     class_dim = 0 if xd.ndim == 1 else 1
@@ -163,10 +166,12 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if (weight is None and size_average is None and reduce is None and reduction in _checks.REDUCTIONS
             and xd.ndim == 2 and td.ndim == 1 and td.dtype == _INT64 and xd.dtype.kind == "f"
             and xd.shape[0] == td.shape[0]):  # the common call: every check below passes but the range
-        args = (td, None, int(ignore_index), reduction, 1, xd.shape[:1], None)
         if not (_grad_state.enabled and x._requires_grad):  # forward only: no graph node
-            return _Tensor._wrap(_loss.NLLLoss.forward(_ForwardOnly(), xd, *args))
-        return _loss.NLLLoss.apply(x, *args)
+            out = _loss.nll_eval(xd, td, int(ignore_index), reduction)
+            if out is None:
+                out = _loss.NLLLoss.forward(_ForwardOnly(), xd, td, None, int(ignore_index), reduction, 1, xd.shape[:1])
+            return _Tensor._wrap(out)
+        return _loss.NLLLoss.apply(x, td, None, int(ignore_index), reduction, 1, xd.shape[:1], None)
     reduction = _checks.reduction_from(reduction, size_average, reduce)
     w = _array_or_none(weight)
     early = getattr(weight, "requires_grad", False)  # else NLLLoss checks the targets' range

@@ -222,6 +222,40 @@ def upstream_scale(g, reduction, divisor, ncs):
         return g / divisor
 
 
+# --------------------------------------------------------------------------- forward only
+# The common evaluation calls ((N, C) logits or log-probabilities, (N,) int64 targets, no
+# weight, no smoothing) under no_grad: the kernel and the reduction, with none of the
+# Function's bookkeeping.  Each returns the loss array, or None where the Function's forward
+# must decide (a layout, dtype or size these do not take; an ignored target; a zero total
+# weight; a sum that could overflow): the same numbers either way.
+def cross_entropy_index_eval(x, t, ignore_index, reduction):
+    """``CrossEntropyIndex.forward`` without a ctx, for the common call, or None."""
+    if not (_kernel_takes(x, None) and x.flags.c_contiguous and t.flags.c_contiguous):
+        return None
+    loss, loss_sum, total, ignored = kernels.cross_entropy.cross_entropy_loss_rows(x, t, ignore_index,
+                                                                                  reduction == "mean")
+    if ignored:  # torch's nan where an ignored position's logits are not finite: decided there
+        return None
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return np.asarray(loss_sum, dtype=x.dtype)
+    return np.asarray(loss_sum / float(x.dtype.type(total)), dtype=x.dtype) if total else None
+
+
+def nll_eval(x, t, ignore_index, reduction):
+    """``NLLLoss.forward`` without a ctx, for the common call, or None."""
+    if not (_kernel_takes(x, None) and x.flags.c_contiguous and t.flags.c_contiguous):
+        return None
+    loss, loss_sum, total, magnitude = kernels.nll.nll_fused(x, t, _NO_WEIGHT[x.dtype], False, ignore_index)
+    if reduction == "none":
+        return loss
+    total = float(x.dtype.type(total))
+    if not (magnitude < _LARGEST[x.dtype] and (reduction == "sum" or total >= 1)):
+        return None  # a sum in x's dtype could overflow (torch's inf): numpy's sum there
+    return np.asarray(loss_sum if reduction == "sum" else loss_sum / total, dtype=x.dtype)
+
+
 # --------------------------------------------------------------------------- Functions
 class CrossEntropyIndex(ArrayFunction):
     """``cross_entropy(x, target)`` with class-index targets.  ``class_dim`` is 0 for a 1-D

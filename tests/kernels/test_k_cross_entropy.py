@@ -172,3 +172,30 @@ def test_zero_d_logits_are_refused_before_any_kernel_runs(entry):
     target = np.int64(0) if entry == "cross_entropy_forward_backward" else np.float32(1.0)
     with pytest.raises(ValueError, match="class dimension"):
         getattr(k, entry)(np.float32(1.0), target)
+
+
+@pytest.mark.parametrize("C", [5, 40])  # the transposed-block path (work scratch) and the row path (rows scratch)
+def test_kept_scratch_is_per_thread(C):
+    """The row kernel's scratch is kept between calls, one set per thread: calls from four
+    threads at once give each thread's own answer, bit for bit."""
+    import threading
+    rng = np.random.default_rng(C)
+    cases = [((rng.normal(size=(64, C)) * 3).astype(np.float32), rng.integers(0, C, 64)) for _ in range(4)]
+    expected = [ce.cross_entropy_loss_rows(x, t, -100, True)[:2] for x, t in cases]
+    wrong = []
+
+    def run(k):
+        x, t = cases[k]
+        for _ in range(300):
+            loss, lsum = ce.cross_entropy_loss_rows(x, t, -100, True)[:2]
+            if not (np.array_equal(loss, expected[k][0]) and lsum == expected[k][1]):
+                wrong.append(k)
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert wrong == []
+    ref = [ce.cross_entropy_reference(x, t)[0] for x, t in cases]
+    for (loss, _), r in zip(expected, ref):
+        assert_close(loss, r, np.float32)
