@@ -1,6 +1,8 @@
 """Python-side input normalisation shared by the kernel entry points."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from . import threading as _th
@@ -115,3 +117,23 @@ SUM_RUN = 128
 
 def n_blocks(n):
     return (n + SUM_BLOCK - 1) // SUM_BLOCK
+
+
+_kept = threading.local()  # per thread: {key: scratch}, see kept_scratch
+_KEPT_KEYS = 16
+
+
+def kept_scratch(key, make):
+    """The scratch arrays ``make()`` returns, kept for this thread's next call with the same
+    ``key`` (a few allocations are a tenth of a small loss's call).  A kernel writes and reads
+    its scratch within one call, so one set per thread is safe with threads; never return
+    kept scratch to a caller.  At most 16 keys a thread."""
+    sets = getattr(_kept, "sets", None)
+    if sets is None:
+        sets = _kept.sets = {}
+    found = sets.get(key)
+    if found is None:
+        if len(sets) >= _KEPT_KEYS:
+            sets.clear()
+        found = sets[key] = make()
+    return found

@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from ._common import SUM_BLOCK, SUM_RUN, as_float, n_blocks, n_chunks, optional_full, use_parallel
+from ._common import SUM_BLOCK, SUM_RUN, as_float, kept_scratch, n_blocks, n_chunks, optional_full, use_parallel
 from ._jitmath import fexp, flog, flog1p, fmax, fmin, helper, kernel, quiet_in_python, radd, scalar_of
 
 __all__ = ["bce_with_logits_forward_backward", "bce_with_logits_forward", "bce_forward_backward", "bce_forward",
@@ -278,11 +278,14 @@ def bce_with_logits_forward(x, y, weight=None, pos_weight=None):
 def bce_forward(p, y, weight=None, reduce=False):
     p, y = _prep(p, y, "bce")
     w, has_w = optional_full(weight, p.shape, p.dtype, "weight")
-    loss = np.empty((1,) if reduce else p.shape, p.dtype)
     n = p.size
     par = use_parallel(n)
-    block_sums = np.empty(n_blocks(n))
-    block_ok = np.empty(block_sums.size, np.bool_)
+    nb = n_blocks(n)
+    if reduce:  # the loss is not returned: the scratch is kept (kept_scratch)
+        loss, block_sums, block_ok = kept_scratch(("bce sum", nb, p.dtype), lambda: (
+            np.empty(1, p.dtype), np.empty(nb), np.empty(nb, np.bool_)))
+    else:
+        loss, block_sums, block_ok = np.empty(p.shape, p.dtype), np.empty(nb), np.empty(nb, np.bool_)
     s, ok = (_bce_fwd_par if par else _bce_fwd_ser)(p.reshape(-1), y.reshape(-1), w, has_w, not reduce,
                                                     loss.reshape(-1), block_sums, block_ok,
                                                     n_chunks(block_sums.size, par))

@@ -43,12 +43,10 @@ Both have plain-numpy ``*_reference`` twins with the same signature.
 """
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 from numba import prange
 
-from ._common import (_EMPTY, as_float, as_index, optional_vector, tile_width, n_chunks,
+from ._common import (_EMPTY, as_float, kept_scratch, as_index, optional_vector, tile_width, n_chunks,
                       use_parallel)
 from ._jitmath import (ROWBLOCK, fexp, flog, fmax, helper, kernel, quiet_in_python, radd,
                        scalar_of, transpose_in, transpose_out)
@@ -416,31 +414,17 @@ _NO_GRAD = {np.dtype(np.float32): np.empty((0, 0), np.float32),
             np.dtype(np.float64): np.empty((0, 0), np.float64)}
 
 
-_kept_scratch = threading.local()  # per thread: {shape key: (work, rows, flags)}, see _rows_scratch
-_KEPT_SHAPES = 8
-
-
 def _rows_scratch(nch, C, dtype, small, want_grad):
     """The row kernel's scratch, one slice per chunk: ``(work, rows, flags)`` for
-    ``_ce_rows``.  Allocated here, not inside the compiled code: a kernel that calls
-    ``np.empty`` makes every process import numba's array module (~50 ms) to load it.
-    Kept for the thread's next call with the same key (three allocations were ~2.8 µs of
-    the ~35 µs of a forward-only 64x10 call): the kernel writes and reads its scratch
-    within one call, so one set per thread is safe with threads; at most 8 keys a thread."""
-    key = (nch, C, dtype, small, want_grad)
-    kept = getattr(_kept_scratch, "sets", None)
-    if kept is None:
-        kept = _kept_scratch.sets = {}
-    found = kept.get(key)
-    if found is None:
-        if len(kept) >= _KEPT_SHAPES:
-            kept.clear()
+    ``_ce_rows``, kept per thread (``kept_scratch``).  Allocated here, not inside the compiled
+    code: a kernel that calls ``np.empty`` makes every process import numba's array module
+    (~50 ms) to load it."""
+    def make():
         R = ROWBLOCK
-        work = np.empty((nch, (2 * C * R + 5 * R) if small else 0), dtype)
-        rows = np.empty((nch, 1, C if not (small or want_grad) else 0), dtype)
-        flags = np.empty((nch, R if small else 0), np.bool_)
-        found = kept[key] = (work, rows, flags)
-    return found
+        return (np.empty((nch, (2 * C * R + 5 * R) if small else 0), dtype),
+                np.empty((nch, 1, C if not (small or want_grad) else 0), dtype),
+                np.empty((nch, R if small else 0), np.bool_))
+    return kept_scratch(("ce rows", nch, C, dtype, small, want_grad), make)
 
 
 def _run_rows(x, t, w, has_w, ignore_index, eps, mean, par, loss, grad):

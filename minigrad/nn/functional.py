@@ -186,6 +186,13 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          reduction="mean"):
     """-w [y log p + (1-y) log(1-p)] for probabilities ``input`` in [0, 1] and ``target`` of the same
     shape (each log clamped at -100); ``weight`` broadcasts to the target's shape; 'mean' = /numel."""
+    if weight is None and size_average is None and reduce is None and reduction in _checks.REDUCTIONS:
+        p, y = _as_tensor(input), _as_tensor(target)
+        if (not (_grad_state.enabled and (p._requires_grad or y._requires_grad))
+                and _pointwise.log_kernel_takes(p._data, y._data)):
+            # the common evaluation call: every check below passes but the values', which the kernel
+            # makes in its pass (torch's error for a p or y outside [0, 1])
+            return _Tensor._wrap(_pointwise.bce_loss(p._data, y._data, None, reduction))
     reduction = _checks.reduction_from(reduction, size_average, reduce)
     p, y = _as_tensor(input), _as_tensor(target)
     w = _array_or_none(weight)
@@ -205,6 +212,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """binary_cross_entropy(sigmoid(input), target) computed stably from the logits ``input``:
     w [(1-y) x - (1 + (pw-1) y) log σ(x)].  ``pos_weight`` (e.g. (C,) for (N, C)) weighs the
     positive term; ``weight`` and ``pos_weight`` broadcast to the input's shape."""
+    if (weight is None and pos_weight is None and size_average is None and reduce is None
+            and reduction in _checks.REDUCTIONS):
+        x, y = _as_tensor(input), _as_tensor(target)
+        if (not (_grad_state.enabled and (x._requires_grad or y._requires_grad))
+                and _pointwise.log_kernel_takes(x._data, y._data)):  # the common evaluation call: the checks pass
+            return _Tensor._wrap(_pointwise.bce_with_logits_forward_only(x._data, y._data, None, None, reduction))
     reduction = _checks.reduction_from(reduction, size_average, reduce)
     x, y = _as_tensor(input), _as_tensor(target)
     xd, yd = x._data, y._data

@@ -274,8 +274,8 @@ class BinaryCrossEntropyWithLogits(ArrayFunction):
 
 
 def _bce_kernel_takes(x, y, weight, pos_weight):
-    return (switch.enabled and x.size > 0 and x.dtype in (np.float32, np.float64) and y.dtype == x.dtype
-            and all(w is None or w.dtype == x.dtype for w in (weight, pos_weight)))
+    return (switch.enabled and x.size > 0 and x.dtype in _KERNEL_DTYPES and y.dtype == x.dtype
+            and (weight is None or weight.dtype == x.dtype) and (pos_weight is None or pos_weight.dtype == x.dtype))
 
 
 class KLDiv(ArrayFunction):

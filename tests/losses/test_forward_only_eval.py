@@ -133,3 +133,71 @@ def test_float16_and_kernels_off_go_the_long_way(name):
     finally:
         minigrad.set_kernels(True)
     _same(without, with_grad)
+
+
+# --------------------------------------------------------------------------- binary cross-entropy
+def _bce_inputs(name, shape, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 2, shape)
+    x = 1 / (1 + np.exp(-x)) if name == "binary_cross_entropy" else x
+    return x.astype(dtype), rng.random(shape).astype(dtype)
+
+
+@pytest.mark.parametrize("name", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(), (1,), (7, 3), (64, 10), (300, 200)])
+def test_bce_short_path_gives_the_graph_paths_bits(name, dtype, reduction, shape):
+    x, y = _bce_inputs(name, shape, dtype, seed=len(shape))
+    fn = getattr(F, name)
+    xt = minigrad.tensor(x, requires_grad=True)
+    with_grad = fn(xt, minigrad.tensor(y), reduction=reduction)
+    with_grad.sum().backward()
+    with minigrad.no_grad():
+        without = fn(minigrad.tensor(x, requires_grad=True), minigrad.tensor(y), reduction=reduction)
+    _same(without, with_grad)
+    assert without.grad_fn is None and not without.requires_grad
+
+
+@pytest.mark.parametrize("name", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
+def test_bce_common_call_skips_the_checks(monkeypatch, name):
+    """The short path runs no Python check: the kernel takes the arrays as they are."""
+    from minigrad.ops import loss_checks
+    x, y = _bce_inputs(name, (5, 4), np.float32)
+    expected = getattr(F, name)(minigrad.tensor(x), minigrad.tensor(y))
+    for check in ("check_bce", "reduction_from", "check_not_differentiable"):
+        monkeypatch.setattr(loss_checks, check, lambda *a, **k: pytest.fail("a check ran"))
+    with minigrad.no_grad():
+        got = getattr(F, name)(minigrad.tensor(x, requires_grad=True), minigrad.tensor(y))
+    _same(got, expected)
+
+
+@pytest.mark.parametrize("where, value, culprit", [("p", 1.5, "input"), ("p", np.nan, "input"), ("y", -0.5, "target"),
+                                                  ("y", np.nan, "target")])
+def test_bce_values_outside_the_unit_interval(where, value, culprit):
+    p, y = _bce_inputs("binary_cross_entropy", (4, 3), np.float32)
+    (p if where == "p" else y)[2, 1] = value
+    with pytest.raises(RuntimeError) as with_grad:
+        F.binary_cross_entropy(minigrad.tensor(p, requires_grad=True), minigrad.tensor(y))
+    with minigrad.no_grad(), pytest.raises(RuntimeError) as without:
+        F.binary_cross_entropy(minigrad.tensor(p, requires_grad=True), minigrad.tensor(y))
+    assert str(without.value) == str(with_grad.value) == f"all elements of {culprit} should be between 0 and 1"
+
+
+@pytest.mark.parametrize("name", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
+def test_bce_calls_the_short_path_does_not_take(name):
+    """Mixed dtypes, different shapes, an integer target: the long path's errors, under no_grad too."""
+    x, y = _bce_inputs(name, (3, 2), np.float32)
+    cases = [(x, y.astype(np.float64)), (x, y[:, :1]), (x, (y > 0.5).astype(np.int64))]
+    for a, b in cases:
+        fn = getattr(F, name)
+        try:
+            fn(minigrad.tensor(a, requires_grad=True), minigrad.tensor(b))
+        except Exception as e:  # noqa: BLE001 - the same exception either way
+            with minigrad.no_grad(), pytest.raises(type(e)) as without:
+                fn(minigrad.tensor(a, requires_grad=True), minigrad.tensor(b))
+            assert str(without.value) == str(e)
+        else:
+            with minigrad.no_grad():
+                got = fn(minigrad.tensor(a, requires_grad=True), minigrad.tensor(b))
+            _same(got, fn(minigrad.tensor(a), minigrad.tensor(b)))
