@@ -14,6 +14,14 @@
 
 Times are taken inside the process (``time.perf_counter``), so the interpreter's own
 start (the same for both libraries) is left out.  The configurations take turns.
+
+Python's bytecode cache: an install has it (pip compiles the ``.pyc`` files when it installs
+a package; an editable install writes them on the first import), and torch's are on disk in
+site-packages.  With ``PYTHONDONTWRITEBYTECODE=1`` in the environment (as on some shared
+machines) minigrad's ~100 modules would be compiled from source in every process instead, so
+minigrad's processes get a bytecode cache of their own, primed by the first untimed process
+(``PYTHONPYCACHEPREFIX``, a temporary directory: nothing is written into the tree).  torch's
+processes keep the environment as it is (the prefix would hide its cached bytecode).
 """
 from __future__ import annotations
 
@@ -47,8 +55,14 @@ print("@@" + json.dumps(out))
 """
 
 
+_PYC = {}  # python -> its bytecode cache directory for minigrad's processes
+
+
 def _run(python, lib, root, first, env):
     code = _CODE.format(root=root if lib == "minigrad" else "", lib=lib, first=first)
+    if lib == "minigrad":
+        env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = _PYC.setdefault(python, tempfile.mkdtemp(prefix="minigrad-bench-pyc-"))
     out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env, timeout=600)
     for line in out.stdout.splitlines():
         if line.startswith("@@"):
@@ -83,9 +97,8 @@ def measure(configs, root, repeats, log=print):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     names = list(configs)
     samples = {row: {c: [] for c in names} for row in repeats}
-    if ROWS[1] in repeats:
-        for c in names:                     # fill the usual cache (warm runs read it)
-            _run(*configs[c], root, True, env)
+    for c in names:                     # fill the usual numba cache (warm runs read it) and the bytecode cache
+        _run(*configs[c], root, True, env)
     rounds = max(repeats.values())
     for r in range(rounds):
         for c in names[r % len(names):] + names[:r % len(names)]:
@@ -97,4 +110,7 @@ def measure(configs, root, repeats, log=print):
             if r < repeats.get(ROWS[2], 0):
                 samples[ROWS[2]][c].append(_cold(python, lib, root, env)["first"])
         log(f"  start-up round {r + 1}/{rounds}")
+    for d in _PYC.values():
+        shutil.rmtree(d, ignore_errors=True)
+    _PYC.clear()
     return {row: {c: float(np.median(v)) for c, v in cols.items() if v} for row, cols in samples.items()}
